@@ -1,0 +1,19 @@
+//! Generated client for the TruSTAR 1.3 report API (`specs/trustar.yaml`).
+//!
+//! The code in `generated.rs` comes from the spec: change the spec and run
+//! `cargo xtask regenerate`, never the generated file. This crate speaks the
+//! wire format only; tokens, retries and indicator limits live in the
+//! `threat-reports` facade.
+//!
+//! ```
+//! use trustar_client::types::IdType;
+//!
+//! assert_eq!(IdType::default(), IdType::Internal);
+//! assert_eq!(IdType::External.to_string(), "external");
+//! ```
+
+#[rustfmt::skip]
+#[allow(missing_docs, clippy::all)]
+mod generated;
+
+pub use generated::*;

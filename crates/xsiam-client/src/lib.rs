@@ -1,0 +1,25 @@
+//! Generated client for the Cortex XSIAM MTH/MDR report API (`specs/xsiam.yaml`).
+//!
+//! The code in `generated.rs` comes from the spec: change the spec and run
+//! `cargo xtask regenerate`, never the generated file. This crate speaks the
+//! wire format only; authentication, retries and status normalization live
+//! in the `threat-reports` facade.
+//!
+//! ```
+//! use xsiam_client::types::{ReportStatusRequest, UpdateReportStatusRequest};
+//!
+//! let body = UpdateReportStatusRequest {
+//!     xsoar_source_id: "777776".parse().unwrap(),
+//!     report_status: ReportStatusRequest::InProgress,
+//! };
+//! assert_eq!(
+//!     serde_json::to_string(&body).unwrap(),
+//!     r#"{"report_status":"In Progress","xsoar_source_id":"777776"}"#
+//! );
+//! ```
+
+#[rustfmt::skip]
+#[allow(missing_docs, clippy::all)]
+mod generated;
+
+pub use generated::*;

@@ -1,0 +1,82 @@
+//! `cargo xtask ci`: everything CI runs, in order, stopping at the first
+//! failure.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+
+use crate::lint::lint;
+use crate::regenerate::{FileState, Mode, regenerate};
+
+fn cargo(root: &Path, args: &[&str]) -> Result<()> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let status = Command::new(&cargo)
+        .args(args)
+        .current_dir(root)
+        .status()
+        .with_context(|| format!("cannot run {cargo}"))?;
+    if !status.success() {
+        bail!("`cargo {}` failed ({status})", args.join(" "));
+    }
+    Ok(())
+}
+
+/// Runs fmt check, clippy, regenerate --check, lint and every test.
+pub fn ci(root: &Path) -> Result<()> {
+    let steps: [(&str, &dyn Fn() -> Result<()>); 5] = [
+        ("cargo fmt --check", &|| {
+            cargo(root, &["fmt", "--all", "--check"])
+        }),
+        ("cargo clippy -D warnings", &|| {
+            cargo(
+                root,
+                &[
+                    "clippy",
+                    "--workspace",
+                    "--all-targets",
+                    "--",
+                    "-D",
+                    "warnings",
+                ],
+            )
+        }),
+        ("regenerate --check", &|| check_generated(root)),
+        ("lint the specs", &|| lint(root)),
+        ("cargo test --workspace", &|| {
+            cargo(root, &["test", "--workspace"])
+        }),
+    ];
+    let started = Instant::now();
+    for (name, step) in steps {
+        eprintln!("xtask ci: == {name}");
+        let t = Instant::now();
+        step().with_context(|| format!("ci step `{name}` failed"))?;
+        eprintln!("xtask ci: ok {name} ({:.1}s)", t.elapsed().as_secs_f64());
+    }
+    eprintln!(
+        "xtask ci: all steps passed in {:.0}s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// `regenerate --check` as a step: prints every line and diff, fails on drift.
+pub fn check_generated(root: &Path) -> Result<()> {
+    let outcomes = regenerate(root, Mode::Check)?;
+    let mut drifted = 0;
+    for outcome in &outcomes {
+        println!("{}", outcome.summary());
+        if let FileState::Drifted(diff) = &outcome.state {
+            print!("{diff}");
+            drifted += 1;
+        }
+    }
+    if drifted > 0 {
+        bail!(
+            "{drifted} generated file(s) differ from their specs; run `cargo xtask regenerate` and commit the result"
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,65 @@
+//! `cargo xtask lint` and `cargo xtask docs`: the pinned spec tools.
+
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::apis::APIS;
+use crate::node_tools::tool;
+
+fn run(mut command: Command, what: &str) -> Result<()> {
+    let status = command
+        .status()
+        .with_context(|| format!("cannot start {what}"))?;
+    if !status.success() {
+        bail!("{what} failed ({status})");
+    }
+    Ok(())
+}
+
+/// Spectral (`spectral:oas`), Redocly (`recommended`, warnings as errors)
+/// and openapi-examples-validator over every spec. Fails on any finding.
+pub fn lint(root: &Path) -> Result<()> {
+    let specs: Vec<String> = APIS.iter().map(|api| api.spec_path()).collect();
+
+    let mut spectral = tool(root, "spectral")?;
+    spectral
+        .args([
+            "lint",
+            "--ruleset",
+            "specs/lint/spectral.yaml",
+            "--fail-severity",
+            "warn",
+        ])
+        .args(&specs);
+    run(spectral, "spectral lint")?;
+
+    let mut redocly = tool(root, "redocly")?;
+    redocly
+        .args(["lint", "--config", "specs/lint/redocly.yaml"])
+        .args(&specs);
+    run(redocly, "redocly lint")?;
+
+    for spec in &specs {
+        let mut examples = tool(root, "openapi-examples-validator")?;
+        examples.arg(spec);
+        run(examples, &format!("openapi-examples-validator {spec}"))?;
+    }
+    Ok(())
+}
+
+/// Renders each spec to one self-contained HTML page under `target/docs/`.
+pub fn docs(root: &Path) -> Result<Vec<String>> {
+    let mut pages = Vec::new();
+    for api in APIS {
+        let out = format!("target/docs/{}.html", api.spec);
+        let mut redocly = tool(root, "redocly")?;
+        redocly
+            .args(["build-docs", &api.spec_path(), "--inlineBundle", "-o", &out])
+            .args(["--config", "specs/lint/redocly.yaml"]);
+        run(redocly, &format!("redocly build-docs {}", api.spec_path()))?;
+        pages.push(out);
+    }
+    Ok(pages)
+}

@@ -1,0 +1,80 @@
+//! `cargo xtask COMMAND`: see `cargo xtask help`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Result, bail};
+use xtask::regenerate::{FileState, Mode, regenerate};
+use xtask::{ci, lint, node_tools, workspace_root};
+
+const USAGE: &str = "\
+usage: cargo xtask COMMAND [--root DIR]
+
+commands:
+  regenerate [--check]  generate crates/*/src/generated.rs from specs/*.yaml;
+                        --check writes nothing, prints a diff and fails on drift
+  lint                  Spectral, Redocly and the examples validator over the specs
+  docs                  render each spec to target/docs/NAME.html
+  install-tools         install the pinned npm tools into tools/node_modules
+  ci                    fmt check, clippy, regenerate --check, lint, all tests
+
+--root DIR runs against another copy of the workspace (tests use it).";
+
+fn main() -> ExitCode {
+    match run(std::env::args().skip(1).collect()) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: Vec<String>) -> Result<ExitCode> {
+    let mut root = workspace_root();
+    let mut check = false;
+    let mut command = None;
+    let mut args = args.into_iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--check" => check = true,
+            "--root" => match args.next() {
+                Some(dir) => root = PathBuf::from(dir),
+                None => bail!("--root needs a folder\n\n{USAGE}"),
+            },
+            "help" | "--help" | "-h" => {
+                println!("{USAGE}");
+                return Ok(ExitCode::SUCCESS);
+            }
+            _ if command.is_none() && !arg.starts_with('-') => command = Some(arg),
+            _ => bail!("unexpected argument `{arg}`\n\n{USAGE}"),
+        }
+    }
+    if check && command.as_deref() != Some("regenerate") {
+        bail!("--check goes with regenerate\n\n{USAGE}");
+    }
+    match command.as_deref() {
+        Some("regenerate") if check => {
+            ci::check_generated(&root)?;
+        }
+        Some("regenerate") => {
+            for outcome in regenerate(&root, Mode::Write)? {
+                println!("{}", outcome.summary());
+                debug_assert!(!matches!(outcome.state, FileState::Drifted(_)));
+            }
+        }
+        Some("lint") => lint::lint(&root)?,
+        Some("docs") => {
+            for page in lint::docs(&root)? {
+                println!("{page}");
+            }
+        }
+        Some("install-tools") => {
+            println!("{}", node_tools::ensure_installed(&root)?.display());
+        }
+        Some("ci") => ci::ci(&root)?,
+        Some(other) => bail!("unknown command `{other}`\n\n{USAGE}"),
+        None => bail!("no command given\n\n{USAGE}"),
+    }
+    Ok(ExitCode::SUCCESS)
+}
