@@ -37,7 +37,10 @@ a partial error body still decodes.
     pub struct ErrorReply {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub err_code: ::std::option::Option<ErrorCode>,
-        ///Extra information about the error; a string, null, an object or an array.
+        /**Extra information about the error: a string, null, an object or
+an array. The schema has no `type` so that it accepts each of
+these (`nullable` has no meaning without one in OpenAPI 3.0).
+*/
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub err_extra: ::std::option::Option<::serde_json::Value>,
         ///Error message.
