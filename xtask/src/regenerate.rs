@@ -68,15 +68,21 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
-/// Regenerates (or checks) every registered API under `root`.
+/// Regenerates (or checks) every API of [`APIS`] under `root`.
+pub fn regenerate(root: &Path, mode: Mode) -> Result<Vec<ApiOutcome>> {
+    regenerate_apis(root, APIS, mode)
+}
+
+/// Regenerates (or checks) the given APIs under `root`.
 ///
 /// Every spec is generated in memory first: if any fails, nothing is written.
-pub fn regenerate(root: &Path, mode: Mode) -> Result<Vec<ApiOutcome>> {
-    check_registry(root)?;
+/// A spec in `specs/` that no entry names is an error.
+pub fn regenerate_apis(root: &Path, apis: &[Api], mode: Mode) -> Result<Vec<ApiOutcome>> {
+    check_registry(root, apis)?;
 
     let mut generated = Vec::new();
     let mut failures = Vec::new();
-    for api in APIS {
+    for api in apis {
         let spec_path = api.spec_path();
         let outcome = fs::read_to_string(root.join(&spec_path))
             .with_context(|| format!("cannot read {spec_path}"))
@@ -97,7 +103,7 @@ pub fn regenerate(root: &Path, mode: Mode) -> Result<Vec<ApiOutcome>> {
 }
 
 /// Refuses a spec in `specs/` that no entry in `apis.rs` names.
-fn check_registry(root: &Path) -> Result<()> {
+fn check_registry(root: &Path, apis: &[Api]) -> Result<()> {
     let specs = root.join("specs");
     let mut orphans = Vec::new();
     for entry in fs::read_dir(&specs).with_context(|| format!("cannot list {}", specs.display()))? {
@@ -108,7 +114,7 @@ fn check_registry(root: &Path) -> Result<()> {
                 .unwrap_or_default()
                 .to_string_lossy()
                 .into_owned();
-            if !APIS.iter().any(|api| api.spec == stem) {
+            if !apis.iter().any(|api| api.spec == stem) {
                 orphans.push(stem);
             }
         }
@@ -134,6 +140,11 @@ fn apply(root: &Path, api: Api, generated: Generated, mode: Mode) -> Result<ApiO
     let mut scaffolded = false;
     let state = if committed.as_deref() == Some(generated.source.as_str()) {
         FileState::Unchanged
+    } else if mode == Mode::Check && committed.is_none() {
+        FileState::Drifted(format!(
+            "{} is missing; run `cargo xtask regenerate`\n",
+            api.generated_path()
+        ))
     } else {
         match mode {
             Mode::Check => FileState::Drifted(unified_diff(

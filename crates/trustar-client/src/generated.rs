@@ -30,60 +30,6 @@ with `waitTime` on 429), or the OAuth2 pair `error` and
         )]
         pub wait_time: ::std::option::Option<i64>,
     }
-    ///`GetReportId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct GetReportId(::std::string::String);
-    impl ::std::ops::Deref for GetReportId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<GetReportId> for ::std::string::String {
-        fn from(value: GetReportId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for GetReportId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for GetReportId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for GetReportId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for GetReportId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     ///Which id a report is addressed by.
     #[derive(
         ::serde::Deserialize,
@@ -218,7 +164,7 @@ backwards compatibility with multi-enclave submission.
             rename = "timeBegan",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub time_began: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        pub time_began: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
         ///Title of the report.
         pub title: ReportUpdateTitle,
     }
@@ -455,60 +401,6 @@ backwards compatibility with multi-enclave submission.
             value.parse()
         }
     }
-    ///`UpdateReportId`
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct UpdateReportId(::std::string::String);
-    impl ::std::ops::Deref for UpdateReportId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<UpdateReportId> for ::std::string::String {
-        fn from(value: UpdateReportId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for UpdateReportId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UpdateReportId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String> for UpdateReportId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for UpdateReportId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
-    }
     /// Error types.
     pub mod error {
         /// Error from a `TryFrom` or `FromStr` implementation.
@@ -645,7 +537,7 @@ Arguments:
 */
     pub async fn get_report<'a>(
         &'a self,
-        id: &'a types::GetReportId,
+        id: &'a str,
         id_type: Option<types::IdType>,
     ) -> Result<ResponseValue<types::Report>, Error<types::Error>> {
         let url = format!(
@@ -725,7 +617,7 @@ Arguments:
 */
     pub async fn update_report<'a>(
         &'a self,
-        id: &'a types::UpdateReportId,
+        id: &'a str,
         id_type: Option<types::IdType>,
         body: &'a types::ReportUpdate,
     ) -> Result<ResponseValue<()>, Error<types::Error>> {
