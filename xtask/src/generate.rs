@@ -24,6 +24,8 @@ pub struct Generated {
     pub types: usize,
     /// The generated code uses `chrono` (a `date-time` or `date` format).
     pub uses_chrono: bool,
+    /// The generated code uses `api_time` (a `date-time` format).
+    pub uses_api_time: bool,
     /// The generated code uses `regress` (a `pattern`).
     pub uses_regress: bool,
     /// The generated code uses `uuid` (a `uuid` format).
@@ -40,9 +42,10 @@ pub fn header(spec_path: &str) -> String {
 
 /// The generator settings every crate shares.
 ///
-/// `date-time` strings become `DateTime<FixedOffset>` rather than typify's
-/// `DateTime<Utc>`: the type cannot lack an offset, and a time keeps the
-/// offset it was written with (`+02:00` is not rewritten as UTC).
+/// `date-time` strings become `api_time::OffsetDateTime` rather than
+/// typify's `chrono::DateTime<Utc>`: the type cannot lack an offset, keeps
+/// the offset it was written with, and writes `+00:00` (as the vendors do)
+/// where chrono writes `Z`, so a request serializes as it was written.
 fn settings() -> GenerationSettings {
     let date_time = SchemaObject {
         instance_type: Some(InstanceType::String.into()),
@@ -56,7 +59,7 @@ fn settings() -> GenerationSettings {
         .with_derive("PartialEq")
         .with_conversion(
             date_time,
-            "::chrono::DateTime<::chrono::FixedOffset>",
+            "::api_time::OffsetDateTime",
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
     settings
@@ -93,6 +96,7 @@ pub fn generate(spec_path: &str, spec_text: &str) -> Result<Generated> {
         // From the code itself: typify's own flags miss types that a
         // conversion (like the date-time one above) brings in.
         uses_chrono: body.contains("::chrono::"),
+        uses_api_time: body.contains("::api_time::"),
         uses_regress: body.contains("::regress::"),
         uses_uuid: body.contains("::uuid::"),
     })

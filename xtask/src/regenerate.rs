@@ -210,6 +210,9 @@ fn scaffold_crate(root: &Path, api: Api, generated: &Generated) -> Result<bool> 
         "progenitor-client.workspace = true\nreqwest.workspace = true\n\
          serde.workspace = true\nserde_json.workspace = true\n",
     );
+    if generated.uses_api_time {
+        deps.push_str("api-time = { path = \"../api-time\" }\n");
+    }
     for (used, name) in [
         (generated.uses_chrono, "chrono"),
         (generated.uses_regress, "regress"),

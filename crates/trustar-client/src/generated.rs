@@ -164,7 +164,7 @@ backwards compatibility with multi-enclave submission.
             rename = "timeBegan",
             skip_serializing_if = "::std::option::Option::is_none"
         )]
-        pub time_began: ::std::option::Option<::chrono::DateTime<::chrono::FixedOffset>>,
+        pub time_began: ::std::option::Option<::api_time::OffsetDateTime>,
         ///Title of the report.
         pub title: ReportUpdateTitle,
     }
