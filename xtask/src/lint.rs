@@ -6,7 +6,14 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 
 use crate::apis::APIS;
-use crate::node_tools::tool;
+use crate::node_tools;
+
+/// A pinned tool, installed in this workspace, run in `cwd`.
+fn tool(cwd: &Path, name: &str) -> Result<Command> {
+    let mut command = node_tools::tool(&crate::workspace_root(), name)?;
+    command.current_dir(cwd);
+    Ok(command)
+}
 
 fn run(mut command: Command, what: &str) -> Result<()> {
     let status = command
@@ -19,7 +26,8 @@ fn run(mut command: Command, what: &str) -> Result<()> {
 }
 
 /// Spectral (`spectral:oas`), Redocly (`recommended`, warnings as errors)
-/// and openapi-examples-validator over every spec. Fails on any finding.
+/// and openapi-examples-validator over every spec under `root` (with
+/// `root/specs/lint/` as configuration). Fails on any finding.
 pub fn lint(root: &Path) -> Result<()> {
     let specs: Vec<String> = APIS.iter().map(|api| api.spec_path()).collect();
 
@@ -49,7 +57,8 @@ pub fn lint(root: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Renders each spec to one self-contained HTML page under `target/docs/`.
+/// Renders each spec under `root` to one self-contained HTML page,
+/// `root/target/docs/NAME.html`; returns their paths relative to `root`.
 pub fn docs(root: &Path) -> Result<Vec<String>> {
     let mut pages = Vec::new();
     for api in APIS {
