@@ -1,0 +1,137 @@
+//! Counting a report body's indicators before TruSTAR does.
+//!
+//! TruSTAR refuses a report whose body yields more than
+//! [`TRUSTAR_INDICATOR_LIMIT`] indicators with HTTP 413, after the upload.
+//! [`count`] gives the same number before sending, with a breakdown by
+//! [`IndicatorKind`], so a report can be split or trimmed at once;
+//! [`extract`] lists every occurrence with its place in the text.
+//!
+//! The rules (`shared/reference/indicator-rules.md`) in short:
+//!
+//! - defanged forms count as their live form: `hxxp`, `[.]`, `(.)`, `{.}`,
+//!   `[dot]`, `(dot)`, `{dot}`, `[:]`, `[://]`, `[@]`, `[at]`, `(at)`;
+//! - `IP`: public IPv4 (0/8, 10/8, 127/8, 172.16/12, 192.168/16 are not
+//!   counted) and IPv6 (but `::` and `::1`); `CIDR_BLOCK`: IPv4 `/0`–`/32`;
+//! - `URL`: `http`, `https`, `ftp` URLs, and bare domains whose last label
+//!   is a real top-level domain (the IANA root zone list, from the `tld`
+//!   crate), with an optional path;
+//! - `EMAIL_ADDRESS`, `MD5`, `SHA1`, `SHA256`, `CVE`, `REGISTRY_KEY`,
+//!   `BITCOIN_ADDRESS` (checksums verified), and `SOFTWARE` (executable and
+//!   script file names);
+//! - text one indicator took is not matched again, and where two rules could
+//!   start at the same place the longer match wins.
+//!
+//! **`MALWARE` is never counted**: TruSTAR matches family names against a
+//! dictionary that is not public. A count is therefore a lower bound for
+//! reports that name malware families.
+//!
+//! Counting is linear in the length of the text whatever the text: long
+//! runs of dots, hex, digits or brackets cost no more than prose.
+//!
+//! ```
+//! use threat_reports::indicators::{self, IndicatorKind};
+//!
+//! let body = "Payload from hxxp://malicious-site[.]com/dl/payload.bin, \
+//!             dropped invoice.scr, beacon to 185.220.101.4 (CVE-2021-44228).";
+//! let found = indicators::extract(body);
+//! assert_eq!(found[0].kind, IndicatorKind::Url);
+//! assert_eq!(found[0].value, "http://malicious-site.com/dl/payload.bin");
+//! assert_eq!(&body[found[0].span.clone()], "hxxp://malicious-site[.]com/dl/payload.bin");
+//!
+//! let count = indicators::count(body);
+//! assert_eq!(count.to_string(), "4 indicators: 1 IP, 1 URL, 1 SOFTWARE, 1 CVE");
+//! ```
+
+mod bitcoin;
+mod classes;
+pub mod corpus;
+mod count;
+mod kind;
+mod network;
+mod refang;
+mod scanner;
+mod tokens;
+mod web;
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+pub use count::IndicatorCount;
+pub use kind::{IndicatorKind, UnknownIndicatorKind};
+
+/// The most indicators TruSTAR accepts in one report (its update page; its
+/// error docs say 500, so make the limit configurable where it matters).
+pub const TRUSTAR_INDICATOR_LIMIT: usize = 2000;
+
+/// One occurrence of an indicator in a text.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct Indicator {
+    /// What kind of indicator it is.
+    pub kind: IndicatorKind,
+    /// The value, normalized as TruSTAR compares them: refanged, and lower
+    /// case where the kind is case-insensitive (scheme and host of a URL,
+    /// emails, hashes, file names), upper case for CVEs, canonical for
+    /// IPv6. A registry key keeps the spelling of its first occurrence.
+    pub value: String,
+    /// Where it stands in the original text (before refanging), in bytes.
+    pub span: Range<usize>,
+}
+
+/// Every indicator in `text`, in text order, repeats included.
+///
+/// ```
+/// use threat_reports::indicators::{extract, IndicatorKind};
+///
+/// let found = extract("keys HKLM\\Software\\Run and hklm\\software\\run");
+/// assert_eq!(found.len(), 2);
+/// assert!(found.iter().all(|i| i.kind == IndicatorKind::RegistryKey));
+/// assert!(found.iter().all(|i| i.value == "HKLM\\Software\\Run"));
+/// assert_eq!(found[1].span, 27..44);
+/// ```
+pub fn extract(text: &str) -> Vec<Indicator> {
+    let refanged = refang::refang(text);
+    let mut first_spelling: HashMap<String, String> = HashMap::new();
+    let mut found = Vec::new();
+    scanner::scan(&refanged.text, |hit| {
+        let value = match hit.kind {
+            IndicatorKind::RegistryKey => first_spelling
+                .entry(hit.value.to_ascii_lowercase())
+                .or_insert_with(|| hit.value.clone().into_owned())
+                .clone(),
+            _ => hit.value.into_owned(),
+        };
+        found.push(Indicator {
+            kind: hit.kind,
+            value,
+            span: refanged.original_span(hit.start..hit.end),
+        });
+    });
+    found
+}
+
+/// The number of distinct indicators in `text`, by kind.
+///
+/// ```
+/// use threat_reports::indicators::{count, IndicatorKind};
+///
+/// let n = count("10.0.0.1 and 8.8.8.8 and 8.8.8[.]8 and CVE-2024-3094");
+/// assert_eq!(n.total, 2);
+/// assert_eq!(n.by_kind.get(&IndicatorKind::Ip), Some(&1));
+/// ```
+pub fn count(text: &str) -> IndicatorCount {
+    let refanged = refang::refang(text);
+    let mut seen: HashSet<(IndicatorKind, Cow<'_, str>)> = HashSet::new();
+    let mut count = IndicatorCount::default();
+    scanner::scan(&refanged.text, |hit| {
+        let key = match hit.kind {
+            // Registry keys are the same key in any case.
+            IndicatorKind::RegistryKey => Cow::Owned(hit.value.to_ascii_lowercase()),
+            _ => hit.value,
+        };
+        if seen.insert((hit.kind, key)) {
+            count.add(hit.kind);
+        }
+    });
+    count
+}

@@ -1,0 +1,38 @@
+//! # threat-reports
+//!
+//! The crate SOC and detection engineers depend on to automate their
+//! Cortex XSIAM and TruSTAR report workflows, on top of the generated
+//! clients `xsiam-client` and `trustar-client`.
+//!
+//! - [`ReportStatus`] and [`Severity`] turn the many spellings of a status
+//!   or severity into one canonical value; [`Reported`] keeps a value an
+//!   answer carries even when this crate does not know it yet.
+//! - [`indicators`] counts a report body's indicators the way TruSTAR does,
+//!   before the upload, so an oversized report is caught at once with a
+//!   breakdown by kind.
+//!
+//! ```
+//! use threat_reports::{indicators, ReportStatus};
+//!
+//! let status: ReportStatus = "in progress".parse()?;
+//! assert_eq!(status.label(), "In Progress"); // what XSIAM requests take
+//! assert_eq!(status.canonical(), "IN_PROGRESS"); // what XSIAM answers carry
+//!
+//! let count = indicators::count("Dropper evil.exe called api.evildomain.com");
+//! assert_eq!(count.to_string(), "2 indicators: 1 URL, 1 SOFTWARE");
+//! assert!(!count.exceeds(indicators::TRUSTAR_INDICATOR_LIMIT));
+//! # Ok::<(), threat_reports::UnknownStatus>(())
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+pub mod indicators;
+mod reported;
+mod severity;
+mod status;
+mod words;
+
+pub use reported::Reported;
+pub use severity::{Severity, UnknownSeverity};
+pub use status::{ReportStatus, UnknownStatus};
