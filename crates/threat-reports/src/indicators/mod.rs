@@ -90,7 +90,7 @@ pub struct Indicator {
 /// assert_eq!(found[1].span, 27..44);
 /// ```
 pub fn extract(text: &str) -> Vec<Indicator> {
-    let refanged = refang::refang(text);
+    let refanged = refang::refang(text, refang::Spans::Mapped);
     let mut first_spelling: HashMap<String, String> = HashMap::new();
     let mut found = Vec::new();
     scanner::scan(&refanged.text, |hit| {
@@ -120,7 +120,7 @@ pub fn extract(text: &str) -> Vec<Indicator> {
 /// assert_eq!(n.by_kind.get(&IndicatorKind::Ip), Some(&1));
 /// ```
 pub fn count(text: &str) -> IndicatorCount {
-    let refanged = refang::refang(text);
+    let refanged = refang::refang(text, refang::Spans::Unmapped);
     let mut seen: HashSet<(IndicatorKind, Cow<'_, str>)> = HashSet::new();
     let mut count = IndicatorCount::default();
     scanner::scan(&refanged.text, |hit| {

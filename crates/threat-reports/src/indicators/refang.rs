@@ -37,53 +37,57 @@ pub(super) struct Refanged<'a> {
     edits: Vec<Edit>,
 }
 
-/// Refangs `text` in one pass. Replacements are not themselves rescanned:
-/// `[[.]]` becomes `[.]`.
-pub(super) fn refang(text: &str) -> Refanged<'_> {
+/// Whether [`refang`] records where replacements changed lengths: needed
+/// to map spans back ([`extract`](super::extract)), not to count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Spans {
+    Mapped,
+    Unmapped,
+}
+
+/// Refangs `text`. Replacements are not themselves rescanned: `[[.]]`
+/// becomes `[.]`.
+///
+/// Only the bytes that can open a defanged spelling (`[`, `(`, `{`, and the
+/// `x` of `hxxp`) are looked at, found many bytes at a time, and the output
+/// is written as they are found.
+pub(super) fn refang(text: &str, spans: Spans) -> Refanged<'_> {
     let bytes = text.as_bytes();
+    let mut brackets = memchr::memchr3_iter(b'[', b'(', b'{', bytes).peekable();
+    let mut exes = memchr::memchr2_iter(b'x', b'X', bytes).peekable();
     let mut out: Option<String> = None;
-    let mut copied = 0;
     let mut edits = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let (len, replacement): (usize, Cow<'static, str>) = match bytes[i] {
-            b'[' | b'(' | b'{' => match bracketed_at(&bytes[i..]) {
-                Some((len, live)) => (len, Cow::Borrowed(live)),
-                None => {
-                    i += 1;
-                    continue;
-                }
-            },
-            // `hxxp` → `http`, keeping the case of each letter.
-            b'x' | b'X'
-                if i > 0
-                    && matches!(bytes[i - 1], b'h' | b'H')
-                    && matches!(bytes.get(i + 1), Some(b'x' | b'X'))
-                    && matches!(bytes.get(i + 2), Some(b'p' | b'P')) =>
-            {
-                let t = |x: u8| if x == b'X' { 'T' } else { 't' };
-                (
-                    2,
-                    Cow::Owned([t(bytes[i]), t(bytes[i + 1])].iter().collect()),
-                )
-            }
-            _ => {
-                i += 1;
-                continue;
-            }
+    let mut copied = 0;
+    loop {
+        // The next candidate, in text order, of either kind.
+        let i = match (brackets.peek(), exes.peek()) {
+            (Some(&b), Some(&x)) if b < x => brackets.next(),
+            (Some(_), None) => brackets.next(),
+            (_, Some(_)) => exes.next(),
+            (None, None) => break,
+        };
+        let Some(i) = i else { break };
+        if i < copied {
+            continue; // inside the previous replacement
+        }
+        let replacement = match bytes[i] {
+            b'x' | b'X' => hxxp_at(bytes, i),
+            _ => bracketed_at(&bytes[i..]),
+        };
+        let Some((len, live)) = replacement else {
+            continue;
         };
         let out = out.get_or_insert_with(|| String::with_capacity(text.len()));
         out.push_str(&text[copied..i]);
         let new_start = out.len();
-        out.push_str(&replacement);
-        if replacement.len() != len {
+        out.push_str(live);
+        if spans == Spans::Mapped && live.len() != len {
             edits.push(Edit {
                 new: (new_start, out.len()),
                 old: (i, i + len),
             });
         }
-        i += len;
-        copied = i;
+        copied = i + len;
     }
     let text = match out {
         Some(mut out) => {
@@ -95,7 +99,33 @@ pub(super) fn refang(text: &str) -> Refanged<'_> {
     Refanged { text, edits }
 }
 
+/// The `xx` of `hxxp` at `i`, as `tt` in the same case, letter by letter.
+fn hxxp_at(bytes: &[u8], i: usize) -> Option<(usize, &'static str)> {
+    let is_hxxp = i > 0
+        && matches!(bytes[i - 1], b'h' | b'H')
+        && matches!(bytes.get(i + 1), Some(b'x' | b'X'))
+        && matches!(bytes.get(i + 2), Some(b'p' | b'P'));
+    if !is_hxxp {
+        return None;
+    }
+    let live = match (bytes[i], bytes[i + 1]) {
+        (b'x', b'x') => "tt",
+        (b'x', _) => "tT",
+        (_, b'x') => "Tt",
+        _ => "TT",
+    };
+    Some((2, live))
+}
+
 fn bracketed_at(rest: &[u8]) -> Option<(usize, &'static str)> {
+    // Every spelling's second byte is one of these: most brackets are
+    // refused at once.
+    if !matches!(
+        rest.get(1),
+        Some(b'.' | b'd' | b'D' | b':' | b'@' | b'a' | b'A')
+    ) {
+        return None;
+    }
     BRACKETED.iter().find_map(|(pattern, live)| {
         (rest.len() >= pattern.len() && rest[..pattern.len()].eq_ignore_ascii_case(pattern))
             .then_some((pattern.len(), *live))
@@ -146,15 +176,18 @@ mod tests {
             ("no defang here [x] (y)", "no defang here [x] (y)"),
         ];
         for (defanged, live) in cases {
-            assert_eq!(refang(defanged).text, live, "{defanged}");
+            assert_eq!(refang(defanged, Spans::Mapped).text, live, "{defanged}");
         }
-        assert!(matches!(refang("plain text").text, Cow::Borrowed(_)));
+        assert!(matches!(
+            refang("plain text", Spans::Mapped).text,
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]
     fn spans_map_back_to_the_original() {
         let original = "see evil[.]com and hxxp://x[dot]net.";
-        let r = refang(original);
+        let r = refang(original, Spans::Mapped);
         assert_eq!(r.text, "see evil.com and http://x.net.");
         let evil = r.text.find("evil.com").unwrap();
         let span = r.original_span(evil..evil + "evil.com".len());

@@ -9,16 +9,17 @@ use super::scanner::{Found, Scanner, lowercase, trim_trailing};
 /// Trailing bytes that are never part of a URL.
 const URL_TRAILING: &[u8] = b".,;:!?)]}'\"";
 
-/// The longest top-level domain in the IANA list is 24 characters
-/// (`xn--vermgensberatung-pwb`); 63 is the most a label may hold.
-const MAX_LABEL: usize = 63;
+/// Every top-level domain in the IANA list is 2 to 24 characters long
+/// (`xn--vermgensberatung-pwb`) and starts with a letter; a unit test holds
+/// the list to that, so other labels are refused without a lookup.
+const TLD_LENGTHS: std::ops::RangeInclusive<usize> = 2..=24;
 
 /// Whether `label` is a top-level domain of the IANA root zone, in any case.
 pub(super) fn is_tld(label: &[u8]) -> bool {
-    if label.is_empty() || label.len() > MAX_LABEL {
+    if !TLD_LENGTHS.contains(&label.len()) || !label[0].is_ascii_alphabetic() {
         return false;
     }
-    let mut lower = [0u8; MAX_LABEL];
+    let mut lower = [0u8; *TLD_LENGTHS.end()];
     for (to, from) in lower.iter_mut().zip(label) {
         *to = from.to_ascii_lowercase();
     }
@@ -147,7 +148,17 @@ impl<'t> Scanner<'t> {
 
 #[cfg(test)]
 mod tests {
-    use super::is_tld;
+    use super::{TLD_LENGTHS, is_tld};
+
+    #[test]
+    fn every_tld_fits_the_quick_refusal() {
+        assert!(tld::TLD.len() > 1400, "the IANA list is not embedded");
+        for tld in tld::TLD.iter() {
+            assert!(TLD_LENGTHS.contains(&tld.len()), "{tld}");
+            assert!(tld.as_bytes()[0].is_ascii_alphabetic(), "{tld}");
+            assert!(is_tld(tld.as_bytes()), "{tld}");
+        }
+    }
 
     #[test]
     fn tlds_come_from_the_iana_list_in_any_case() {
