@@ -31,6 +31,7 @@ pub mod indicators;
 mod reported;
 mod severity;
 mod status;
+mod text_serde;
 mod words;
 
 pub use reported::Reported;

@@ -143,8 +143,7 @@ impl serde::Serialize for ReportStatus {
 impl<'de> serde::Deserialize<'de> for ReportStatus {
     /// Accepts every spelling [`FromStr`] accepts.
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
+        crate::text_serde::deserialize_parsed(deserializer)
     }
 }
 

@@ -111,7 +111,6 @@ impl serde::Serialize for IndicatorKind {
 
 impl<'de> serde::Deserialize<'de> for IndicatorKind {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
-        text.parse().map_err(serde::de::Error::custom)
+        crate::text_serde::deserialize_parsed(deserializer)
     }
 }
