@@ -32,6 +32,13 @@ pub enum Reported<T> {
 
 impl<T: FromStr> Reported<T> {
     /// Reads a value; never fails.
+    ///
+    /// ```
+    /// use threat_reports::{Reported, Severity};
+    ///
+    /// assert_eq!(Reported::<Severity>::parse("low"), Reported::Known(Severity::Low));
+    /// assert_eq!(Reported::<Severity>::parse("SEV_070_X").unrecognized(), Some("SEV_070_X"));
+    /// ```
     pub fn parse(text: &str) -> Self {
         match text.parse() {
             Ok(value) => Reported::Known(value),
@@ -42,6 +49,13 @@ impl<T: FromStr> Reported<T> {
 
 impl<T> Reported<T> {
     /// The known value, if it is one.
+    ///
+    /// ```
+    /// use threat_reports::{Reported, ReportStatus};
+    ///
+    /// let status: Reported<ReportStatus> = Reported::parse("CLOSED");
+    /// assert_eq!(status.known(), Some(&ReportStatus::Closed));
+    /// ```
     pub fn known(&self) -> Option<&T> {
         match self {
             Reported::Known(value) => Some(value),
@@ -50,6 +64,13 @@ impl<T> Reported<T> {
     }
 
     /// The verbatim text of a value this crate does not know.
+    ///
+    /// ```
+    /// use threat_reports::{Reported, ReportStatus};
+    ///
+    /// let status: Reported<ReportStatus> = Reported::parse("ON_HOLD");
+    /// assert_eq!(status.unrecognized(), Some("ON_HOLD"));
+    /// ```
     pub fn unrecognized(&self) -> Option<&str> {
         match self {
             Reported::Known(_) => None,

@@ -51,6 +51,10 @@ impl Severity {
     ];
 
     /// XSIAM's stored form: `"SEV_020_LOW"`.
+    ///
+    /// ```
+    /// assert_eq!(threat_reports::Severity::Low.canonical(), "SEV_020_LOW");
+    /// ```
     pub const fn canonical(self) -> &'static str {
         match self {
             Severity::Info => "SEV_010_INFO",
@@ -63,6 +67,10 @@ impl Severity {
     }
 
     /// The plain word: `"Low"`.
+    ///
+    /// ```
+    /// assert_eq!(threat_reports::Severity::Unknown.label(), "Unknown");
+    /// ```
     pub const fn label(self) -> &'static str {
         match self {
             Severity::Info => "Info",
@@ -88,6 +96,11 @@ pub struct UnknownSeverity {
 
 impl UnknownSeverity {
     /// The text that was given (at most 200 characters of it).
+    ///
+    /// ```
+    /// let error = "urgent".parse::<threat_reports::Severity>().unwrap_err();
+    /// assert_eq!(error.input(), "urgent");
+    /// ```
     pub fn input(&self) -> &str {
         &self.input
     }

@@ -242,6 +242,15 @@ pub fn realistic(len: usize, seed: u64) -> String {
 /// Texts built to make a careless matcher backtrack or rescan: long runs of
 /// dots, hex, digits, brackets, dotted numbers and labels, and the like.
 /// Each is `len` bytes or a little less.
+///
+/// ```
+/// use threat_reports::indicators::{corpus, count};
+///
+/// for (name, text) in corpus::adversarial(4096) {
+///     assert!(text.len() <= 4096 && text.len() > 4000, "{name}");
+///     let _ = count(&text);
+/// }
+/// ```
 pub fn adversarial(len: usize) -> Vec<(&'static str, String)> {
     let repeat = |unit: &str| unit.repeat(len / unit.len());
     vec![
