@@ -33,6 +33,7 @@ async fn xsiam_client_calls_every_operation_of_the_prism_mock() {
     let client = xsiam_client::Client::new_with_client(
         prism.base_url(),
         http_client(&[("authorization", "sandbox-key"), ("x-xdr-auth-id", "241")]),
+        xsiam_client::Transport::direct(),
     );
     let body = UpdateReportStatusRequest {
         xsoar_source_id: "777776".parse().unwrap(),
@@ -64,7 +65,11 @@ async fn xsiam_client_calls_every_operation_of_the_prism_mock() {
 
     // Without the auth headers Prism refuses the call, as the spec's
     // security requirements say; the client surfaces the shared error type.
-    let anonymous = xsiam_client::Client::new_with_client(prism.base_url(), http_client(&[]));
+    let anonymous = xsiam_client::Client::new_with_client(
+        prism.base_url(),
+        http_client(&[]),
+        xsiam_client::Transport::direct(),
+    );
     let refused = anonymous.update_report_status(&body).await.unwrap_err();
     assert_eq!(refused.status().map(|s| s.as_u16()), Some(401), "{refused}");
 }
@@ -80,6 +85,7 @@ async fn trustar_client_calls_every_operation_of_the_prism_mock() {
     let token_client = trustar_client::Client::new_with_client(
         prism.base_url(),
         http_client(&[("authorization", "Basic a2V5OnNlY3JldA==")]),
+        trustar_client::Transport::direct(),
     );
     let token = token_client
         .get_token(&TokenRequest {
@@ -100,6 +106,7 @@ async fn trustar_client_calls_every_operation_of_the_prism_mock() {
             .default_headers(headers)
             .build()
             .unwrap(),
+        trustar_client::Transport::direct(),
     );
 
     // GET /api/1.3/reports/{id}?idType=external
@@ -122,7 +129,11 @@ async fn trustar_client_calls_every_operation_of_the_prism_mock() {
     assert_eq!(stored.status(), 200);
 
     // The same call without a token is refused by Prism's security check.
-    let anonymous = trustar_client::Client::new_with_client(prism.base_url(), http_client(&[]));
+    let anonymous = trustar_client::Client::new_with_client(
+        prism.base_url(),
+        http_client(&[]),
+        trustar_client::Transport::direct(),
+    );
     let refused = anonymous
         .update_report("oldId1234", None, &update)
         .await

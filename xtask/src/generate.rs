@@ -9,7 +9,7 @@ use std::panic::{self, AssertUnwindSafe};
 
 use anyhow::{Context, Result, bail};
 use openapiv3::{OpenAPI, ReferenceOr};
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle, TypeImpl};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle, TypeImpl};
 use schemars::schema::{InstanceType, SchemaObject};
 use typify::TypeDetails;
 
@@ -42,6 +42,9 @@ pub fn header(spec_path: &str) -> String {
 
 /// The generator settings every crate shares.
 ///
+/// Every client sends through a `client_transport::Transport` (its inner
+/// type), so that a facade can sign, retry and trace each request.
+///
 /// `date-time` strings become `api_time::OffsetDateTime` rather than
 /// typify's `chrono::DateTime<Utc>`: the type cannot lack an offset, keeps
 /// the offset it was written with, and writes `+00:00` (as the vendors do)
@@ -57,6 +60,10 @@ fn settings() -> GenerationSettings {
         .with_interface(InterfaceStyle::Positional)
         .with_tag(TagStyle::Merged)
         .with_derive("PartialEq")
+        // Requests go through a `client_transport::Transport`, which the
+        // crate's hand-written `lib.rs` plugs into `ClientHooks::exec`.
+        .with_inner_type(quote::quote!(::client_transport::Transport))
+        .with_hooks(HooksMode::Expected)
         .with_conversion(
             date_time,
             "::api_time::OffsetDateTime",

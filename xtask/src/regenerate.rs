@@ -207,8 +207,9 @@ fn scaffold_crate(root: &Path, api: Api, generated: &Generated) -> Result<bool> 
         return Ok(false);
     }
     let mut deps = String::from(
-        "progenitor-client.workspace = true\nreqwest.workspace = true\n\
-         serde.workspace = true\nserde_json.workspace = true\n",
+        "progenitor-client.workspace = true\n\
+         client-transport = { path = \"../client-transport\" }\n\
+         reqwest.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n",
     );
     if generated.uses_api_time {
         deps.push_str("api-time = { path = \"../api-time\" }\n");
@@ -245,6 +246,12 @@ pub fn lib_rs_template(spec_path: &str) -> String {
          //! The code in `generated.rs` comes from the spec; change the spec and run\n\
          //! `cargo xtask regenerate`, never the generated file.\n\n\
          #[rustfmt::skip]\n#[allow(missing_docs, clippy::all)]\nmod generated;\n\n\
-         pub use generated::*;\n"
+         pub use client_transport::{{Execute, ExecuteFuture, Transport}};\n\
+         pub use generated::*;\n\n\
+         /// Every request goes through the client's [`Transport`].\n\
+         impl progenitor_client::ClientHooks<Transport> for Client {{\n    \
+         async fn exec(\n        &self,\n        request: reqwest::Request,\n        \
+         info: &progenitor_client::OperationInfo,\n    ) -> reqwest::Result<reqwest::Response> {{\n        \
+         self.inner\n            .execute(&self.client, request, info.operation_id)\n            .await\n    }}\n}}\n"
     )
 }

@@ -22,11 +22,10 @@ fn copy_of_workspace() -> tempfile::TempDir {
             &tmp.path().join(api.crate_dir()),
         );
     }
-    // The hand-written crate the generated ones depend on.
-    copy_dir(
-        &root.join("crates/api-time"),
-        &tmp.path().join("crates/api-time"),
-    );
+    // The hand-written crates the generated ones depend on.
+    for support in ["crates/api-time", "crates/client-transport"] {
+        copy_dir(&root.join(support), &tmp.path().join(support));
+    }
     tmp
 }
 
@@ -308,6 +307,18 @@ fn a_third_api_is_a_spec_one_entry_and_one_command_and_it_compiles() {
     for outcome in regenerate_apis(tmp.path(), &apis, Mode::Check).unwrap() {
         assert_eq!(outcome.state, FileState::Unchanged);
     }
+    // The hand-written lib.rs it starts from is rustfmt-clean.
+    let lib = tmp.path().join("crates/inventory-client/src/lib.rs");
+    let rustfmt = Command::new("rustfmt")
+        .args(["--edition", "2024", "--check"])
+        .arg(&lib)
+        .output()
+        .unwrap();
+    assert!(
+        rustfmt.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rustfmt.stdout)
+    );
 
     // The scaffolded crate builds inside a copy of the workspace manifest,
     // with the dependencies the real workspace has already fetched.

@@ -22,4 +22,19 @@
 #[allow(missing_docs, clippy::all)]
 mod generated;
 
+pub use client_transport::{Execute, ExecuteFuture, Transport};
 pub use generated::*;
+
+/// Every request goes through the client's [`Transport`] (by default, sent
+/// once as built; the facade plugs in authentication, retries and tracing).
+impl progenitor_client::ClientHooks<Transport> for Client {
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &progenitor_client::OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        self.inner
+            .execute(&self.client, request, info.operation_id)
+            .await
+    }
+}
