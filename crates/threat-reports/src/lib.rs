@@ -27,13 +27,24 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+mod auth;
+mod base_url;
+mod call;
+mod error;
+mod executor;
+mod failure;
 pub mod indicators;
 mod reported;
+mod retry;
 mod severity;
 mod status;
 mod text_serde;
+pub mod trustar;
 mod words;
+pub mod xsiam;
 
+pub use error::{Api, ApiResponse, BODY_SNIPPET, Error};
 pub use reported::Reported;
+pub use retry::{RateLimit, RetryPolicy};
 pub use severity::{Severity, UnknownSeverity};
 pub use status::{ReportStatus, UnknownStatus};

@@ -1,0 +1,267 @@
+//! [`Error`]: everything a client call can fail with, in words a person can
+//! act on.
+
+use std::fmt;
+use std::time::Duration;
+
+use crate::indicators::IndicatorCount;
+
+/// Which API an error came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Api {
+    /// Cortex XSIAM.
+    Xsiam,
+    /// TruSTAR.
+    Trustar,
+}
+
+impl fmt::Display for Api {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Api::Xsiam => "XSIAM",
+            Api::Trustar => "TruSTAR",
+        })
+    }
+}
+
+/// The raw facts of an error answer, kept for support cases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiResponse {
+    /// The HTTP status.
+    pub status: u16,
+    /// The request id the server gave (TruSTAR's `Trace-Id`, or
+    /// `x-request-id`), to quote when opening a support case.
+    pub request_id: Option<String>,
+    /// The start of the body (at most [`BODY_SNIPPET`] characters).
+    pub body: String,
+}
+
+/// The most characters of an answer's body an error keeps.
+pub const BODY_SNIPPET: usize = 512;
+
+/// `text`, cut to [`BODY_SNIPPET`] characters with a note of what was cut.
+pub(crate) fn snippet(text: &str) -> String {
+    match text.char_indices().nth(BODY_SNIPPET) {
+        None => text.to_string(),
+        Some((cut, _)) => format!("{}… ({} more bytes)", &text[..cut], text.len() - cut),
+    }
+}
+
+fn request_id(response: &ApiResponse) -> String {
+    response
+        .request_id
+        .as_ref()
+        .map(|id| format!(" (request id {id})"))
+        .unwrap_or_default()
+}
+
+fn asked_wait(after: &Option<Duration>) -> String {
+    after
+        .map(|d| format!("; the server asks to wait {} ms", d.as_millis()))
+        .unwrap_or_default()
+}
+
+/// Everything a call of [`XsiamClient`](crate::xsiam::XsiamClient) or
+/// [`TrustarClient`](crate::trustar::TrustarClient) can fail with.
+///
+/// `Display` says what happened and what to do about it; the fields keep
+/// the status, the vendor's code and message, the request id and the start
+/// of the body. No variant ever holds a key, secret or token.
+///
+/// ```
+/// use threat_reports::Error;
+///
+/// let error = Error::InvalidInput {
+///     field: "source_id",
+///     problem: "it is empty".into(),
+///     allowed: "the report's xsoar_source_id, at least one character".into(),
+/// };
+/// assert_eq!(
+///     error.to_string(),
+///     "invalid source_id: it is empty; expected the report's xsoar_source_id, at least one character"
+/// );
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The call was refused before anything was sent.
+    #[error("invalid {field}: {problem}; expected {allowed}")]
+    InvalidInput {
+        /// The argument or field at fault.
+        field: &'static str,
+        /// What is wrong with it.
+        problem: String,
+        /// What is allowed.
+        allowed: String,
+    },
+
+    /// The server refused the credentials.
+    #[error("{api} refused the credentials (HTTP {}): {message}{}. {hint}", .response.status, request_id(.response))]
+    Unauthorized {
+        /// The API.
+        api: Api,
+        /// The vendor's message.
+        message: String,
+        /// The usual causes, and what to check.
+        hint: &'static str,
+        /// The raw answer.
+        response: ApiResponse,
+    },
+
+    /// The credentials are valid but may not make this call.
+    #[error("{api} does not allow this call (HTTP {}): {message}{}. {hint}", .response.status, request_id(.response))]
+    Forbidden {
+        /// The API.
+        api: Api,
+        /// The vendor's message.
+        message: String,
+        /// The usual causes, and what to check.
+        hint: &'static str,
+        /// The raw answer.
+        response: ApiResponse,
+    },
+
+    /// The thing asked for does not exist (or not yet).
+    #[error("{api} has no {what} (HTTP 404){}: check the id, and for a report just submitted, try again shortly", request_id(.response))]
+    NotFound {
+        /// The API.
+        api: Api,
+        /// What was asked for.
+        what: String,
+        /// The raw answer.
+        response: ApiResponse,
+    },
+
+    /// The report body holds more indicators than the limit. Raised before
+    /// sending when the local count is over the limit (nothing is sent), or
+    /// when the server answers 413 (then `server_message` holds its words).
+    #[error(
+        "the report holds {count}, over the limit of {limit}{}: split it into smaller reports or trim the body",
+        .server_message.as_ref().map(|m| format!(" (TruSTAR said: {m})")).unwrap_or_default()
+    )]
+    TooManyIndicators {
+        /// The local count of the body, by kind.
+        count: IndicatorCount,
+        /// The limit in force.
+        limit: usize,
+        /// TruSTAR's message when the server refused the report with 413.
+        server_message: Option<String>,
+    },
+
+    /// The server is throttling these calls and retries did not get through.
+    #[error(
+        "{api} is rate limiting these calls (HTTP {}) after {attempts} attempt(s){}{}: {message}. Slow down (see RetryPolicy and the client's rate_limit), or retry later",
+        .response.status, asked_wait(.retry_after), request_id(.response)
+    )]
+    RateLimited {
+        /// The API.
+        api: Api,
+        /// How long the server asked to wait, if it said.
+        retry_after: Option<Duration>,
+        /// How many attempts were made.
+        attempts: u32,
+        /// The vendor's message.
+        message: String,
+        /// The raw answer.
+        response: ApiResponse,
+    },
+
+    /// Any other error answer.
+    #[error(
+        "{api} answered HTTP {}{}{}: {message}",
+        .response.status,
+        .code.as_ref().map(|c| format!(" with code {c}")).unwrap_or_default(),
+        request_id(.response)
+    )]
+    Api {
+        /// The API.
+        api: Api,
+        /// The vendor's error code, if any.
+        code: Option<String>,
+        /// The vendor's message (or the start of the body).
+        message: String,
+        /// The raw answer.
+        response: ApiResponse,
+    },
+
+    /// The server could not be reached, or the connection failed, after
+    /// every retry.
+    #[error(
+        "could not reach {api} after {attempts} attempt(s): {source}. Check the base URL, the network and any proxy; the timeout is set with .timeout(..)"
+    )]
+    Transport {
+        /// The API.
+        api: Api,
+        /// How many attempts were made.
+        attempts: u32,
+        /// The underlying error.
+        #[source]
+        source: reqwest::Error,
+    },
+
+    /// The answer could not be read.
+    #[error("{api}'s answer could not be read as {what}: {problem} (body: {body})")]
+    Decode {
+        /// The API.
+        api: Api,
+        /// What was expected.
+        what: &'static str,
+        /// What was wrong.
+        problem: String,
+        /// The start of the body.
+        body: String,
+    },
+}
+
+impl Error {
+    /// The HTTP status of the answer behind this error, if there was one.
+    ///
+    /// ```
+    /// let error = threat_reports::Error::InvalidInput {
+    ///     field: "title",
+    ///     problem: "it is empty".into(),
+    ///     allowed: "a title".into(),
+    /// };
+    /// assert_eq!(error.status(), None);
+    /// ```
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Unauthorized { response, .. }
+            | Error::Forbidden { response, .. }
+            | Error::NotFound { response, .. }
+            | Error::RateLimited { response, .. }
+            | Error::Api { response, .. } => Some(response.status),
+            Error::TooManyIndicators {
+                server_message: Some(_),
+                ..
+            } => Some(413),
+            _ => None,
+        }
+    }
+
+    /// The request id the server gave, if any: quote it to the vendor.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::Unauthorized { response, .. }
+            | Error::Forbidden { response, .. }
+            | Error::NotFound { response, .. }
+            | Error::RateLimited { response, .. }
+            | Error::Api { response, .. } => response.request_id.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snippets_are_bounded_on_character_boundaries() {
+        assert_eq!(snippet("short"), "short");
+        let long = "é".repeat(1000);
+        let cut = snippet(&long);
+        assert!(cut.starts_with(&"é".repeat(BODY_SNIPPET)));
+        assert!(cut.ends_with(&format!("({} more bytes)", 2000 - 2 * BODY_SNIPPET)));
+    }
+}

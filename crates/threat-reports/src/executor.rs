@@ -1,0 +1,229 @@
+//! The facade's [`Execute`]: every request of the generated clients goes
+//! through here, once per attempt: fresh authentication headers, the
+//! rate limiter, the retry policy, and one tracing span per call.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes_body::Buffered;
+use client_transport::{Execute, ExecuteFuture};
+use reqwest::header::RETRY_AFTER;
+use tokio::time::Instant;
+use tracing::{Instrument, Level, field};
+
+use crate::auth::Auth;
+use crate::call::{note_attempt, note_retry_after};
+use crate::error::Api;
+use crate::retry::{Limiter, RetryPolicy};
+
+/// The operation whose answer holds a token: its bodies are never logged.
+const TOKEN_OPERATION: &str = "get_token";
+
+pub(crate) struct Executor {
+    pub api: Api,
+    pub auth: Auth,
+    pub retry: RetryPolicy,
+    pub limiter: Option<Arc<Limiter>>,
+}
+
+impl Execute for Executor {
+    fn execute<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
+        request: reqwest::Request,
+        operation: &'static str,
+    ) -> ExecuteFuture<'a> {
+        Box::pin(self.run(client, request, operation))
+    }
+}
+
+/// Whether an answer says the caller is being throttled: HTTP 429, or an
+/// error whose body says so (XSIAM's throttle is not well documented).
+pub(crate) fn is_throttle(status: u16, body: &[u8]) -> bool {
+    if status == 429 {
+        return true;
+    }
+    if status < 400 {
+        return false;
+    }
+    let head = String::from_utf8_lossy(&body[..body.len().min(4096)]).to_ascii_lowercase();
+    head.contains("too many requests") || head.contains("rate limit exceeded")
+}
+
+/// How long the server asks to wait: `Retry-After` (seconds) or TruSTAR's
+/// `waitTime` (milliseconds) in the body.
+fn server_wait(answer: &Buffered) -> Option<Duration> {
+    let header = answer
+        .headers
+        .get(RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(Duration::from_secs);
+    header.or_else(|| {
+        serde_json::from_slice::<serde_json::Value>(&answer.body)
+            .ok()?
+            .get("waitTime")?
+            .as_u64()
+            .map(Duration::from_millis)
+    })
+}
+
+/// Connection failures and timeouts: worth another attempt.
+fn is_transient(error: &reqwest::Error) -> bool {
+    error.is_connect() || error.is_timeout() || error.is_request() || error.is_body()
+}
+
+impl Executor {
+    async fn run(
+        &self,
+        client: &reqwest::Client,
+        mut request: reqwest::Request,
+        operation: &'static str,
+    ) -> reqwest::Result<reqwest::Response> {
+        // progenitor sends the spec's version; the vendors have no use for it.
+        request.headers_mut().remove("api-version");
+        let span = tracing::info_span!(
+            "threat_reports::call",
+            api = %self.api,
+            operation,
+            method = %request.method(),
+            path = request.url().path(),
+            attempts = field::Empty,
+            status = field::Empty,
+            elapsed_ms = field::Empty,
+        );
+        async move {
+            if operation != TOKEN_OPERATION
+                && tracing::enabled!(Level::TRACE)
+                && let Some(body) = request.body().and_then(|b| b.as_bytes())
+            {
+                tracing::trace!(body = %String::from_utf8_lossy(body), "request body");
+            }
+            let started = Instant::now();
+            // A request whose body cannot be copied is sent once, never retried.
+            let copyable = request.try_clone().is_some();
+            let mut attempt = 0;
+            loop {
+                attempt += 1;
+                note_attempt(attempt);
+                tracing::debug!(attempt, "attempt");
+                let mut this = this_attempt(&mut request);
+                self.auth.apply(this.headers_mut());
+                if let Some(limiter) = &self.limiter {
+                    limiter.acquire().await;
+                }
+                let outcome = send(client, this).await;
+                let wait = match &outcome {
+                    Err(error) if is_transient(error) => {
+                        tracing::debug!(attempt, error = %error, "attempt failed");
+                        Some(self.retry.backoff(attempt))
+                    }
+                    Err(_) => None,
+                    Ok(answer) => self.wait_before_retry(answer, attempt),
+                };
+                let may_retry = copyable && attempt < self.retry.attempts();
+                if may_retry
+                    && let Some(wait) = wait
+                    && started.elapsed() + wait <= self.retry.total_budget()
+                {
+                    tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying");
+                    tokio::time::sleep(wait).await;
+                    continue;
+                }
+                let current = tracing::Span::current();
+                current.record("attempts", attempt);
+                current.record("elapsed_ms", started.elapsed().as_millis() as u64);
+                return match outcome {
+                    Ok(answer) => {
+                        current.record("status", answer.status.as_u16());
+                        if operation != TOKEN_OPERATION {
+                            tracing::trace!(body = %String::from_utf8_lossy(&answer.body), "answer body");
+                        }
+                        tracing::info!(status = answer.status.as_u16(), attempts = attempt, "call finished");
+                        Ok(answer.into_response())
+                    }
+                    Err(error) => {
+                        tracing::info!(error = %error, attempts = attempt, "call failed");
+                        Err(error)
+                    }
+                };
+            }
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// The wait before retrying after `answer`, if it is worth retrying.
+    fn wait_before_retry(&self, answer: &Buffered, attempt: u32) -> Option<Duration> {
+        let status = answer.status.as_u16();
+        if is_throttle(status, &answer.body) {
+            let asked = server_wait(answer);
+            note_retry_after(asked);
+            Some(asked.unwrap_or_else(|| self.retry.backoff(attempt)))
+        } else if matches!(status, 502..=504) {
+            Some(server_wait(answer).unwrap_or_else(|| self.retry.backoff(attempt)))
+        } else {
+            None
+        }
+    }
+}
+
+/// The request to send for this attempt: a copy when it can be copied (so
+/// that a retry can send it again), else the original itself, which is then
+/// sent once (`run` never retries a request that cannot be copied).
+fn this_attempt(request: &mut reqwest::Request) -> reqwest::Request {
+    match request.try_clone() {
+        Some(copy) => copy,
+        None => {
+            let emptied = reqwest::Request::new(request.method().clone(), request.url().clone());
+            std::mem::replace(request, emptied)
+        }
+    }
+}
+
+/// Sends and reads the whole answer, so that a connection dropped in the
+/// middle of a body is one more transient failure, retried like the others.
+async fn send(client: &reqwest::Client, request: reqwest::Request) -> reqwest::Result<Buffered> {
+    let response = client.execute(request).await?;
+    let status = response.status();
+    let version = response.version();
+    let headers = response.headers().clone();
+    let body = response.bytes().await?;
+    Ok(Buffered {
+        status,
+        version,
+        headers,
+        body,
+    })
+}
+
+mod bytes_body {
+    use reqwest::header::HeaderMap;
+    use reqwest::{StatusCode, Version};
+
+    /// A whole answer, read into memory.
+    pub(crate) struct Buffered {
+        pub status: StatusCode,
+        pub version: Version,
+        pub headers: HeaderMap,
+        pub body: bytes::Bytes,
+    }
+
+    impl Buffered {
+        pub(crate) fn into_response(self) -> reqwest::Response {
+            let mut builder = http::Response::builder()
+                .status(self.status)
+                .version(self.version);
+            if let Some(headers) = builder.headers_mut() {
+                *headers = self.headers;
+            }
+            match builder.body(self.body) {
+                Ok(response) => reqwest::Response::from(response),
+                // Status, version and headers came from a real answer, so
+                // the builder cannot refuse them; an empty answer with the
+                // same status is the closest thing if it ever did.
+                Err(_) => reqwest::Response::from(http::Response::new(bytes::Bytes::new())),
+            }
+        }
+    }
+}

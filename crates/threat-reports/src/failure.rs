@@ -1,0 +1,82 @@
+//! What a failed generated call left: an answer (status, request id, body,
+//! the vendor's error if it decoded), a transport error, or an unreadable
+//! answer. Each client turns these into [`Error`](crate::Error)s its own way.
+
+use reqwest::header::HeaderMap;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiResponse, snippet};
+
+pub(crate) enum Failure<E> {
+    /// An error answer.
+    Answer {
+        response: ApiResponse,
+        /// The whole body, for the throttle check.
+        body: Vec<u8>,
+        /// The vendor's error, when the body is one.
+        error: Option<E>,
+    },
+    /// No answer: the connection failed, or its body could not be read.
+    Transport(reqwest::Error),
+    /// A success answer whose body could not be read.
+    Unreadable { problem: String, body: String },
+    /// The generated code refused to build the request.
+    Refused(String),
+}
+
+/// The request id an answer carries: TruSTAR's `Trace-Id`, or
+/// `x-request-id`.
+fn request_id(headers: &HeaderMap) -> Option<String> {
+    ["trace-id", "x-request-id"]
+        .iter()
+        .find_map(|name| headers.get(*name))
+        .and_then(|v| v.to_str().ok())
+        .map(snippet)
+}
+
+pub(crate) async fn failure<E: DeserializeOwned + Serialize>(
+    error: progenitor_client::Error<E>,
+) -> Failure<E> {
+    use progenitor_client::Error as E2;
+    match error {
+        E2::ErrorResponse(answer) => {
+            let status = answer.status().as_u16();
+            let request_id = request_id(answer.headers());
+            let error = answer.into_inner();
+            let body = serde_json::to_vec(&error).unwrap_or_default();
+            Failure::Answer {
+                response: ApiResponse {
+                    status,
+                    request_id,
+                    body: snippet(&String::from_utf8_lossy(&body)),
+                },
+                body,
+                error: Some(error),
+            }
+        }
+        E2::UnexpectedResponse(answer) => {
+            let status = answer.status().as_u16();
+            let request_id = request_id(answer.headers());
+            let body = answer.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
+            let error = serde_json::from_slice(&body).ok();
+            Failure::Answer {
+                response: ApiResponse {
+                    status,
+                    request_id,
+                    body: snippet(&String::from_utf8_lossy(&body)),
+                },
+                body,
+                error,
+            }
+        }
+        E2::InvalidResponsePayload(body, problem) => Failure::Unreadable {
+            problem: problem.to_string(),
+            body: snippet(&String::from_utf8_lossy(&body)),
+        },
+        E2::CommunicationError(e) | E2::ResponseBodyError(e) | E2::InvalidUpgrade(e) => {
+            Failure::Transport(e)
+        }
+        E2::InvalidRequest(why) | E2::Custom(why) => Failure::Refused(why),
+    }
+}

@@ -1,0 +1,217 @@
+//! [`TrustarClientBuilder`].
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use base64::Engine;
+use secrecy::{ExposeSecret, SecretString};
+
+use super::TrustarClient;
+use super::token::Tokens;
+use crate::auth::{Auth, check_header_value};
+use crate::error::Api;
+use crate::executor::Executor;
+use crate::indicators::TRUSTAR_INDICATOR_LIMIT;
+use crate::retry::Limiter;
+use crate::{Error, RateLimit, RetryPolicy, base_url};
+
+/// TruSTAR's one host, for the API and the token endpoint alike.
+pub const DEFAULT_BASE_URL: &str = "https://api.trustar.co";
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Clone)]
+enum Credentials {
+    Client { key: String, secret: SecretString },
+    Bearer(SecretString),
+}
+
+/// Builds a [`TrustarClient`].
+///
+/// ```
+/// use threat_reports::trustar::TrustarClient;
+///
+/// let client = TrustarClient::builder()
+///     .credentials("api-key", "api-secret")
+///     .max_indicators(500)
+///     .build()?;
+/// assert_eq!(client.base_url(), "https://api.trustar.co");
+/// assert_eq!(client.max_indicators(), 500);
+/// let shown = format!("{client:?}");
+/// assert!(!shown.contains("api-key") && !shown.contains("api-secret"));
+/// # Ok::<(), threat_reports::Error>(())
+/// ```
+#[derive(Clone, Default)]
+pub struct TrustarClientBuilder {
+    base_url: Option<String>,
+    credentials: Option<Credentials>,
+    max_indicators: Option<usize>,
+    timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
+    rate_limit: Option<RateLimit>,
+}
+
+impl fmt::Debug for TrustarClientBuilder {
+    /// Never shows the key, secret or token.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let credentials = match &self.credentials {
+            None => "none",
+            Some(Credentials::Client { .. }) => "client credentials: [REDACTED]",
+            Some(Credentials::Bearer(_)) => "bearer token: [REDACTED]",
+        };
+        f.debug_struct("TrustarClientBuilder")
+            .field("base_url", &self.base_url)
+            .field("credentials", &credentials)
+            .field("max_indicators", &self.max_indicators)
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
+            .finish()
+    }
+}
+
+impl TrustarClientBuilder {
+    /// The server (default `https://api.trustar.co`), which serves both the
+    /// API under `/api/1.3` and the token endpoint.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// OAuth2 client credentials: tokens are fetched and renewed with them.
+    pub fn credentials(
+        mut self,
+        api_key: impl Into<String>,
+        api_secret: impl Into<String>,
+    ) -> Self {
+        self.credentials = Some(Credentials::Client {
+            key: api_key.into(),
+            secret: SecretString::from(api_secret.into()),
+        });
+        self
+    }
+
+    /// A ready access token, used as is and never renewed.
+    pub fn bearer_token(mut self, token: impl Into<String>) -> Self {
+        self.credentials = Some(Credentials::Bearer(SecretString::from(token.into())));
+        self
+    }
+
+    /// The most indicators an update may hold (default 2000, TruSTAR's
+    /// update page; its error docs say 500).
+    pub fn max_indicators(mut self, limit: usize) -> Self {
+        self.max_indicators = Some(limit);
+        self
+    }
+
+    /// The time limit of one attempt (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// How failures are retried (default [`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Spaces calls out on the client side (off by default);
+    /// [`RateLimit::trustar`] is TruSTAR's documented per-user limit.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
+    /// A builder configured from variables looked up with `var` (the
+    /// process environment for [`TrustarClient::from_env`]):
+    /// `TRUSTAR_API_KEY`, `TRUSTAR_API_SECRET`, and optionally
+    /// `TRUSTAR_BASE_URL`.
+    ///
+    /// ```
+    /// use threat_reports::trustar::TrustarClientBuilder;
+    ///
+    /// let missing = TrustarClientBuilder::from_vars(|_| None).unwrap_err();
+    /// assert!(missing.to_string().contains("TRUSTAR_API_KEY"));
+    /// ```
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let required = |name: &'static str, what: &str| {
+            var(name)
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| Error::InvalidInput {
+                    field: name,
+                    problem: "it is not set".into(),
+                    allowed: what.into(),
+                })
+        };
+        let key = required("TRUSTAR_API_KEY", "the API key from Station: Settings, API")?;
+        let secret = required(
+            "TRUSTAR_API_SECRET",
+            "the API secret from Station: Settings, API",
+        )?;
+        let mut builder = TrustarClientBuilder::default().credentials(key, secret);
+        if let Some(url) = var("TRUSTAR_BASE_URL").filter(|v| !v.is_empty()) {
+            builder = builder.base_url(url);
+        }
+        Ok(builder)
+    }
+
+    /// Checks everything and builds the client.
+    pub fn build(self) -> Result<TrustarClient, Error> {
+        let base_url = base_url::checked(
+            "base_url",
+            self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
+        )?;
+        let credentials = self.credentials.ok_or_else(|| Error::InvalidInput {
+            field: "credentials",
+            problem: "none are set".into(),
+            allowed: ".credentials(api_key, api_secret) or .bearer_token(token)".into(),
+        })?;
+        let retry = self.retry.unwrap_or_default();
+        retry.check()?;
+        let limiter = self.rate_limit.map(|l| l.limiter()).transpose()?;
+        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .build()
+            .map_err(|source| Error::Transport {
+                api: Api::Trustar,
+                attempts: 0,
+                source,
+            })?;
+        let client_for = |auth: Auth, limiter: Option<Arc<Limiter>>| {
+            let transport = client_transport::Transport::new(Executor {
+                api: Api::Trustar,
+                auth,
+                retry: retry.clone(),
+                limiter,
+            });
+            trustar_client::Client::new_with_client(&base_url, http.clone(), transport)
+        };
+        let tokens = match credentials {
+            Credentials::Bearer(token) => {
+                check_header_value("bearer_token", token.expose_secret())?;
+                Tokens::fixed(token)
+            }
+            Credentials::Client { key, secret } => {
+                check_header_value("api_key", &key)?;
+                check_header_value("api_secret", secret.expose_secret())?;
+                let basic = base64::engine::general_purpose::STANDARD
+                    .encode(format!("{key}:{}", secret.expose_secret()));
+                // Token calls count against the same limits as report calls.
+                Tokens::from_credentials(client_for(
+                    Auth::Fixed(SecretString::from(format!("Basic {basic}"))),
+                    limiter.clone(),
+                ))
+            }
+        };
+        let tokens = Arc::new(tokens);
+        Ok(TrustarClient {
+            client: client_for(Auth::Bearer(tokens.slot.clone()), limiter),
+            tokens,
+            max_indicators: self.max_indicators.unwrap_or(TRUSTAR_INDICATOR_LIMIT),
+            base_url,
+        })
+    }
+}

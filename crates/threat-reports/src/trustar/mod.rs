@@ -1,0 +1,278 @@
+//! [`TrustarClient`]: reads and replaces TruSTAR reports.
+//!
+//! ```no_run
+//! use threat_reports::trustar::{ReportId, TrustarClient};
+//!
+//! # async fn run() -> Result<(), threat_reports::Error> {
+//! let client = TrustarClient::from_env()?;
+//! let id = ReportId::External("M-1234".into());
+//! // Read, change, write back the writable fields.
+//! client
+//!     .edit_report(&id, |report| report.body.push_str("\nAlso seen: 185.220.101.4"))
+//!     .await?;
+//! # Ok(())
+//! # }
+//! ```
+
+mod builder;
+mod report;
+mod token;
+
+use std::fmt;
+use std::future::Future;
+use std::sync::Arc;
+
+use progenitor_client::ResponseValue;
+use trustar_client::types::Error as WireError;
+
+pub use builder::TrustarClientBuilder;
+pub use report::{MAX_BODY_BYTES, MAX_EXTERNAL_URL_CHARS, Report, ReportId, ReportUpdate};
+
+use crate::Error;
+use crate::call::{CallRecord, recorded};
+use crate::error::Api;
+use crate::executor::is_throttle;
+use crate::failure::{Failure, failure};
+use crate::indicators::IndicatorCount;
+use token::Tokens;
+
+const UNAUTHORIZED_HINT: &str = "The access token was refused even after a fresh one was \
+    fetched: check the API key and secret (TRUSTAR_API_KEY, TRUSTAR_API_SECRET), or the \
+    bearer token given to the client";
+const FORBIDDEN_HINT: &str = "The account may not read or write this report: check its \
+    enclave and the user's role in Station";
+
+/// A client for TruSTAR's report API: tokens, retries, and the checks
+/// TruSTAR would make, made before sending. Cheap to clone; clones share
+/// connections and tokens.
+#[derive(Clone)]
+pub struct TrustarClient {
+    client: trustar_client::Client,
+    tokens: Arc<Tokens>,
+    max_indicators: usize,
+    base_url: String,
+}
+
+impl fmt::Debug for TrustarClient {
+    /// The base URL and limit; never a key, secret or token.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TrustarClient")
+            .field("base_url", &self.base_url)
+            .field("max_indicators", &self.max_indicators)
+            .field(
+                "tokens",
+                &if self.tokens.can_refresh() {
+                    "client credentials"
+                } else {
+                    "fixed bearer token"
+                },
+            )
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the server said about one failed call, before it becomes an
+/// [`Error`].
+struct Context<'a> {
+    id: &'a ReportId,
+    /// The count of the body sent, for a 413.
+    sent: Option<IndicatorCount>,
+}
+
+impl TrustarClient {
+    /// A builder: credentials (or a bearer token) are required.
+    pub fn builder() -> TrustarClientBuilder {
+        TrustarClientBuilder::default()
+    }
+
+    /// A client configured from the environment: `TRUSTAR_API_KEY`,
+    /// `TRUSTAR_API_SECRET`, and optionally `TRUSTAR_BASE_URL`.
+    pub fn from_env() -> Result<Self, Error> {
+        TrustarClientBuilder::from_vars(|name| std::env::var(name).ok())?.build()
+    }
+
+    /// The base URL every call goes to.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The most indicators an update may hold.
+    pub fn max_indicators(&self) -> usize {
+        self.max_indicators
+    }
+
+    /// Reads a report (times become date-times).
+    pub async fn get_report(&self, id: &ReportId) -> Result<Report, Error> {
+        let (raw_id, id_type) = id.parts()?;
+        let context = Context { id, sent: None };
+        let raw = self
+            .call(&context, || self.client.get_report(raw_id, Some(id_type)))
+            .await?;
+        Report::try_from(raw)
+    }
+
+    /// Replaces a report with `update`, after checking everything TruSTAR
+    /// would refuse: a non-empty title and body, exactly one enclave id,
+    /// `external_url` of at most 500 characters, a body of at most 2 MiB,
+    /// and at most [`max_indicators`](Self::max_indicators) indicators.
+    /// A refused update sends nothing.
+    pub async fn update_report(&self, id: &ReportId, update: &ReportUpdate) -> Result<(), Error> {
+        let (raw_id, id_type) = id.parts()?;
+        let body = update.checked(self.max_indicators)?;
+        let context = Context {
+            id,
+            sent: Some(update.indicator_count()),
+        };
+        self.call(&context, || {
+            self.client.update_report(raw_id, Some(id_type), &body)
+        })
+        .await
+    }
+
+    /// Reads the report, lets `edit` change its writable fields, and writes
+    /// them back (never `id`, `created` or `updated`). Returns what was
+    /// written.
+    pub async fn edit_report(
+        &self,
+        id: &ReportId,
+        edit: impl FnOnce(&mut ReportUpdate),
+    ) -> Result<ReportUpdate, Error> {
+        let report = self.get_report(id).await?;
+        let mut update = ReportUpdate::from(&report);
+        edit(&mut update);
+        self.update_report(id, &update).await?;
+        Ok(update)
+    }
+
+    /// Runs one generated call with a fresh token; replays it once with a
+    /// new token if the server says the one used went stale.
+    async fn call<T, F, Fut>(&self, context: &Context<'_>, operation: F) -> Result<T, Error>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<WireError>>>,
+    {
+        let mut replayed = false;
+        loop {
+            self.tokens.ensure().await?;
+            let used = self.tokens.slot.current();
+            let (result, record) = recorded(operation()).await;
+            let failed = match result {
+                Ok(answer) => return Ok(answer.into_inner()),
+                Err(error) => failure(error).await,
+            };
+            if !replayed && self.tokens.can_refresh() && is_stale_token(&failed) {
+                tracing::debug!("the access token went stale; fetching a new one and replaying");
+                self.tokens.refresh(used.as_ref()).await?;
+                replayed = true;
+                continue;
+            }
+            return Err(self.to_error(failed, context, &record));
+        }
+    }
+
+    fn to_error(
+        &self,
+        failed: Failure<WireError>,
+        context: &Context<'_>,
+        record: &CallRecord,
+    ) -> Error {
+        let api = Api::Trustar;
+        match failed {
+            Failure::Answer {
+                response,
+                body,
+                error,
+            } => {
+                let message = error
+                    .as_ref()
+                    .and_then(|e| {
+                        e.message
+                            .clone()
+                            .or_else(|| e.error_description.clone())
+                            .or_else(|| e.error.clone())
+                    })
+                    .unwrap_or_else(|| response.body.clone());
+                match response.status {
+                    status if is_throttle(status, &body) => Error::RateLimited {
+                        api,
+                        retry_after: record.retry_after(),
+                        attempts: record.attempts(),
+                        message,
+                        response,
+                    },
+                    401 | 400 if is_stale(&error) || response.status == 401 => {
+                        Error::Unauthorized {
+                            api,
+                            message,
+                            hint: UNAUTHORIZED_HINT,
+                            response,
+                        }
+                    }
+                    403 => Error::Forbidden {
+                        api,
+                        message,
+                        hint: FORBIDDEN_HINT,
+                        response,
+                    },
+                    404 => Error::NotFound {
+                        api,
+                        what: context.id.to_string(),
+                        response,
+                    },
+                    413 => Error::TooManyIndicators {
+                        count: context.sent.clone().unwrap_or_default(),
+                        limit: self.max_indicators,
+                        server_message: Some(message),
+                    },
+                    _ => Error::Api {
+                        api,
+                        code: error.and_then(|e| e.error),
+                        message,
+                        response,
+                    },
+                }
+            }
+            Failure::Transport(source) => Error::Transport {
+                api,
+                attempts: record.attempts(),
+                source,
+            },
+            Failure::Unreadable { problem, body } => Error::Decode {
+                api,
+                what: "a report",
+                problem,
+                body,
+            },
+            Failure::Refused(problem) => Error::InvalidInput {
+                field: "request",
+                problem,
+                allowed: "a request the spec allows".into(),
+            },
+        }
+    }
+}
+
+/// Whether an error body says the token expired or is invalid.
+fn is_stale(error: &Option<WireError>) -> bool {
+    error.as_ref().is_some_and(|e| {
+        let description = e
+            .error_description
+            .as_deref()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        description.contains("expired oauth2 access token")
+            || description.contains("invalid oauth2 access token")
+            || e.error.as_deref() == Some("invalid_token")
+    })
+}
+
+/// TruSTAR answers a stale token with 400 (and a description saying so), or
+/// 401.
+fn is_stale_token(failed: &Failure<WireError>) -> bool {
+    match failed {
+        Failure::Answer {
+            response, error, ..
+        } => response.status == 401 || (response.status == 400 && is_stale(error)),
+        _ => false,
+    }
+}

@@ -1,0 +1,186 @@
+//! TruSTAR access tokens: fetched lazily, cached until shortly before they
+//! expire, refreshed once when the server says one went stale; concurrent
+//! callers share one fetch.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use secrecy::{ExposeSecret, SecretString};
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+use trustar_client::types::{TokenRequest, TokenRequestGrantType};
+
+use crate::Error;
+use crate::auth::TokenSlot;
+use crate::call::{CallRecord, recorded};
+use crate::error::Api;
+use crate::executor::is_throttle;
+use crate::failure::{Failure, failure};
+
+const CREDENTIALS_HINT: &str = "Check the API key and secret (TRUSTAR_API_KEY and \
+    TRUSTAR_API_SECRET; Station: Settings, API)";
+
+/// Where tokens come from.
+enum Source {
+    /// A token given by the caller: used as is, never refreshed.
+    Fixed,
+    /// Fetched with the client credentials, through this client (which
+    /// sends HTTP Basic).
+    Credentials(trustar_client::Client),
+}
+
+pub(crate) struct Tokens {
+    pub(crate) slot: Arc<TokenSlot>,
+    source: Source,
+    /// When the token in the slot stops being fresh; the lock is what
+    /// concurrent callers wait on while one of them fetches.
+    fresh_until: Mutex<Option<Instant>>,
+}
+
+impl Tokens {
+    pub(crate) fn fixed(token: SecretString) -> Self {
+        let slot = Arc::new(TokenSlot::default());
+        slot.set(Some(token));
+        Tokens {
+            slot,
+            source: Source::Fixed,
+            fresh_until: Mutex::new(None),
+        }
+    }
+
+    pub(crate) fn from_credentials(token_client: trustar_client::Client) -> Self {
+        Tokens {
+            slot: Arc::new(TokenSlot::default()),
+            source: Source::Credentials(token_client),
+            fresh_until: Mutex::new(None),
+        }
+    }
+
+    /// Whether a stale token can be replaced.
+    pub(crate) fn can_refresh(&self) -> bool {
+        matches!(self.source, Source::Credentials(_))
+    }
+
+    /// Makes sure the slot holds a fresh token.
+    pub(crate) async fn ensure(&self) -> Result<(), Error> {
+        let Source::Credentials(client) = &self.source else {
+            return Ok(());
+        };
+        let mut fresh_until = self.fresh_until.lock().await;
+        if fresh_until.is_some_and(|until| Instant::now() < until) && self.slot.current().is_some()
+        {
+            return Ok(());
+        }
+        self.fetch(client, &mut fresh_until).await
+    }
+
+    /// After the server called the token `used` stale: fetches a new one,
+    /// unless another call already has.
+    pub(crate) async fn refresh(&self, used: Option<&SecretString>) -> Result<(), Error> {
+        let Source::Credentials(client) = &self.source else {
+            return Ok(());
+        };
+        let mut fresh_until = self.fresh_until.lock().await;
+        let current = self.slot.current();
+        let same = match (current.as_ref(), used) {
+            (Some(a), Some(b)) => a.expose_secret() == b.expose_secret(),
+            (None, None) => true,
+            _ => false,
+        };
+        if !same {
+            return Ok(());
+        }
+        self.fetch(client, &mut fresh_until).await
+    }
+
+    async fn fetch(
+        &self,
+        client: &trustar_client::Client,
+        fresh_until: &mut Option<Instant>,
+    ) -> Result<(), Error> {
+        tracing::debug!("fetching a TruSTAR access token");
+        let request = TokenRequest {
+            grant_type: TokenRequestGrantType::ClientCredentials,
+        };
+        let (result, record) = recorded(client.get_token(&request)).await;
+        let token = match result {
+            Ok(answer) => answer.into_inner(),
+            Err(error) => return Err(token_error(failure(error).await, &record)),
+        };
+        if token.access_token.is_empty() {
+            return Err(Error::Decode {
+                api: Api::Trustar,
+                what: "a token answer",
+                problem: "access_token is empty".into(),
+                body: "(not shown: it may hold a token)".into(),
+            });
+        }
+        let lifetime = Duration::from_secs(u64::try_from(token.expires_in).unwrap_or(0));
+        // Renew a little early: 30 s before expiry, or a fifth of a short life.
+        let margin = (lifetime / 5).min(Duration::from_secs(30));
+        *fresh_until = Some(Instant::now() + lifetime.saturating_sub(margin));
+        self.slot.set(Some(SecretString::from(token.access_token)));
+        Ok(())
+    }
+}
+
+/// What a failed token call means.
+fn token_error(failed: Failure<trustar_client::types::Error>, record: &CallRecord) -> Error {
+    let api = Api::Trustar;
+    match failed {
+        Failure::Answer {
+            response,
+            body,
+            error,
+        } => {
+            let message = error
+                .as_ref()
+                .and_then(|e| {
+                    e.error_description
+                        .clone()
+                        .or_else(|| e.message.clone())
+                        .or_else(|| e.error.clone())
+                })
+                .unwrap_or_else(|| response.body.clone());
+            match response.status {
+                status if is_throttle(status, &body) => Error::RateLimited {
+                    api,
+                    retry_after: record.retry_after(),
+                    attempts: record.attempts(),
+                    message,
+                    response,
+                },
+                400 | 401 | 403 => Error::Unauthorized {
+                    api,
+                    message,
+                    hint: CREDENTIALS_HINT,
+                    response,
+                },
+                _ => Error::Api {
+                    api,
+                    code: error.and_then(|e| e.error),
+                    message,
+                    response,
+                },
+            }
+        }
+        Failure::Transport(source) => Error::Transport {
+            api,
+            attempts: record.attempts(),
+            source,
+        },
+        // Neither the body of a token answer nor the parser's message (which
+        // may quote a value) is shown: either may hold a token.
+        Failure::Unreadable { .. } => Error::Decode {
+            api,
+            what: "a token answer ({access_token, expires_in, ...})",
+            problem: "it does not have the documented shape".into(),
+            body: "(not shown: it may hold a token)".into(),
+        },
+        Failure::Refused(problem) => Error::InvalidInput {
+            field: "token request",
+            problem,
+            allowed: "a request the spec allows".into(),
+        },
+    }
+}

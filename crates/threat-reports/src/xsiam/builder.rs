@@ -1,0 +1,297 @@
+//! [`XsiamClientBuilder`].
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use secrecy::SecretString;
+
+use super::XsiamClient;
+use crate::auth::{Auth, Clock, NonceSource, check_header_value, random_nonce, system_clock_ms};
+use crate::error::Api;
+use crate::executor::Executor;
+use crate::{Error, RateLimit, RetryPolicy, base_url};
+
+/// The default time limit for one attempt.
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum KeyKind {
+    Standard,
+    Advanced,
+}
+
+/// Builds an [`XsiamClient`].
+///
+/// ```
+/// use std::time::Duration;
+/// use threat_reports::{RateLimit, RetryPolicy};
+/// use threat_reports::xsiam::XsiamClient;
+///
+/// let client = XsiamClient::builder()
+///     .base_url("https://api-tenant.xdr.us.paloaltonetworks.com/public_api/v1/")
+///     .standard_key("241", "the-api-key")
+///     .timeout(Duration::from_secs(10))
+///     .retry(RetryPolicy::default().max_attempts(3))
+///     .rate_limit(RateLimit::xsiam())
+///     .build()?;
+/// assert_eq!(client.base_url(), "https://api-tenant.xdr.us.paloaltonetworks.com");
+/// assert!(!format!("{client:?}").contains("the-api-key"));
+/// # Ok::<(), threat_reports::Error>(())
+/// ```
+#[derive(Clone, Default)]
+pub struct XsiamClientBuilder {
+    base_url: Option<String>,
+    key: Option<(KeyKind, String, SecretString)>,
+    timeout: Option<Duration>,
+    retry: Option<RetryPolicy>,
+    rate_limit: Option<RateLimit>,
+    nonce: Option<NonceSource>,
+    clock: Option<Clock>,
+}
+
+impl fmt::Debug for XsiamClientBuilder {
+    /// Never shows the key.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("XsiamClientBuilder")
+            .field("base_url", &self.base_url)
+            .field(
+                "key",
+                &self.key.as_ref().map(|(kind, id, _)| {
+                    let kind = if *kind == KeyKind::Advanced {
+                        "advanced"
+                    } else {
+                        "standard"
+                    };
+                    format!("{kind} key {id:?}: [REDACTED]")
+                }),
+            )
+            .field("timeout", &self.timeout)
+            .field("retry", &self.retry)
+            .field("rate_limit", &self.rate_limit)
+            .finish()
+    }
+}
+
+impl XsiamClientBuilder {
+    /// The tenant's API URL: `https://api-TENANT…`, or the bare tenant FQDN
+    /// (`api-` and `https://` are added); a trailing `/` or
+    /// `/public_api/v1` is dropped.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = Some(url.into());
+        self
+    }
+
+    /// A standard key: `key` is sent as `Authorization`.
+    pub fn standard_key(mut self, key_id: impl Into<String>, key: impl Into<String>) -> Self {
+        self.key = Some((
+            KeyKind::Standard,
+            key_id.into(),
+            SecretString::from(key.into()),
+        ));
+        self
+    }
+
+    /// An advanced key: each attempt sends a fresh nonce and timestamp and
+    /// the SHA-256 of `key + nonce + timestamp`.
+    pub fn advanced_key(mut self, key_id: impl Into<String>, key: impl Into<String>) -> Self {
+        self.key = Some((
+            KeyKind::Advanced,
+            key_id.into(),
+            SecretString::from(key.into()),
+        ));
+        self
+    }
+
+    /// The time limit of one attempt (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// How failures are retried (default [`RetryPolicy::default`]).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = Some(policy);
+        self
+    }
+
+    /// Spaces calls out on the client side (off by default);
+    /// [`RateLimit::xsiam`] is XSIAM's documented limit.
+    pub fn rate_limit(mut self, limit: RateLimit) -> Self {
+        self.rate_limit = Some(limit);
+        self
+    }
+
+    /// For tests: where advanced keys get their nonces and time.
+    #[cfg(test)]
+    pub(crate) fn nonce_and_clock(mut self, nonce: NonceSource, clock: Clock) -> Self {
+        self.nonce = Some(nonce);
+        self.clock = Some(clock);
+        self
+    }
+
+    /// A builder configured from variables looked up with `var` (the
+    /// process environment for [`XsiamClient::from_env`]): `XSIAM_API_URL`,
+    /// `XSIAM_API_KEY_ID`, `XSIAM_API_KEY`, and `XSIAM_AUTH_MODE`
+    /// (`standard`, the default, or `advanced`).
+    ///
+    /// ```
+    /// use threat_reports::xsiam::XsiamClientBuilder;
+    ///
+    /// let vars = |name: &str| match name {
+    ///     "XSIAM_API_URL" => Some("tenant.example.com".to_string()),
+    ///     "XSIAM_API_KEY_ID" => Some("7".to_string()),
+    ///     "XSIAM_API_KEY" => Some("k".to_string()),
+    ///     "XSIAM_AUTH_MODE" => Some("advanced".to_string()),
+    ///     _ => None,
+    /// };
+    /// let client = XsiamClientBuilder::from_vars(vars)?.build()?;
+    /// assert_eq!(client.base_url(), "https://api-tenant.example.com");
+    /// # Ok::<(), threat_reports::Error>(())
+    /// ```
+    pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
+        let required = |name: &'static str, what: &str| {
+            var(name)
+                .filter(|v| !v.is_empty())
+                .ok_or_else(|| Error::InvalidInput {
+                    field: name,
+                    problem: "it is not set".into(),
+                    allowed: what.into(),
+                })
+        };
+        let url = required(
+            "XSIAM_API_URL",
+            "the tenant's API URL, e.g. https://api-TENANT.xdr.us.paloaltonetworks.com",
+        )?;
+        let key_id = required("XSIAM_API_KEY_ID", "the API key's id (a number)")?;
+        let key = required("XSIAM_API_KEY", "the API key")?;
+        let builder = XsiamClientBuilder::default().base_url(url);
+        match var("XSIAM_AUTH_MODE").as_deref().map(str::trim) {
+            None | Some("") | Some("standard") => Ok(builder.standard_key(key_id, key)),
+            Some("advanced") => Ok(builder.advanced_key(key_id, key)),
+            Some(other) => Err(Error::InvalidInput {
+                field: "XSIAM_AUTH_MODE",
+                problem: format!(
+                    "{:?} is not a key kind",
+                    other.chars().take(40).collect::<String>()
+                ),
+                allowed: "standard or advanced".into(),
+            }),
+        }
+    }
+
+    /// Checks everything and builds the client.
+    pub fn build(self) -> Result<XsiamClient, Error> {
+        let raw_url = self.base_url.ok_or_else(|| Error::InvalidInput {
+            field: "base_url",
+            problem: "it is not set".into(),
+            allowed: "the tenant's API URL or FQDN".into(),
+        })?;
+        let base_url = normalized_base_url(&raw_url)?;
+        let (kind, key_id, key) = self.key.ok_or_else(|| Error::InvalidInput {
+            field: "key",
+            problem: "no key is set".into(),
+            allowed: ".standard_key(key_id, key) or .advanced_key(key_id, key)".into(),
+        })?;
+        check_header_value("key_id", &key_id)?;
+        check_header_value("key", secrecy::ExposeSecret::expose_secret(&key))?;
+        let retry = self.retry.unwrap_or_default();
+        retry.check()?;
+        let limiter = self.rate_limit.map(|l| l.limiter()).transpose()?;
+        let auth = match kind {
+            KeyKind::Standard => Auth::XsiamStandard {
+                key_id: key_id.clone(),
+                key,
+            },
+            KeyKind::Advanced => Auth::XsiamAdvanced {
+                key_id: key_id.clone(),
+                key,
+                nonce: self.nonce.unwrap_or_else(|| Arc::new(random_nonce)),
+                clock: self.clock.unwrap_or_else(|| Arc::new(system_clock_ms)),
+            },
+        };
+        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
+        let http = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .build()
+            .map_err(|e| Error::Transport {
+                api: Api::Xsiam,
+                attempts: 0,
+                source: e,
+            })?;
+        let transport = client_transport::Transport::new(Executor {
+            api: Api::Xsiam,
+            auth,
+            retry,
+            limiter,
+        });
+        Ok(XsiamClient {
+            client: xsiam_client::Client::new_with_client(&base_url, http, transport),
+            base_url,
+            key_id,
+            advanced: kind == KeyKind::Advanced,
+        })
+    }
+}
+
+/// `https://api-TENANT…` from a URL or a bare FQDN, without a trailing `/`
+/// or `/public_api/v1`.
+fn normalized_base_url(raw: &str) -> Result<String, Error> {
+    let raw = raw.trim();
+    if raw.is_empty() || raw.starts_with('/') {
+        return Err(Error::InvalidInput {
+            field: "base_url",
+            problem: "it names no host".into(),
+            allowed: "the tenant's API URL (https://api-TENANT…) or its FQDN".into(),
+        });
+    }
+    let with_scheme = if raw.contains("://") {
+        raw.to_string()
+    } else {
+        let host = raw.split('/').next().unwrap_or_default();
+        let rest = &raw[host.len()..];
+        let host = if host.starts_with("api-") {
+            host.to_string()
+        } else {
+            format!("api-{host}")
+        };
+        format!("https://{host}{rest}")
+    };
+    let checked = base_url::checked("base_url", &with_scheme)?;
+    let mut url = checked.as_str();
+    while let Some(shorter) = url
+        .strip_suffix("/public_api/v1")
+        .or_else(|| url.strip_suffix('/'))
+    {
+        url = shorter;
+    }
+    Ok(url.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalized_base_url;
+
+    #[test]
+    fn base_urls_in_every_accepted_form() {
+        let expected = "https://api-tenant.xdr.us.paloaltonetworks.com";
+        for form in [
+            "https://api-tenant.xdr.us.paloaltonetworks.com",
+            "https://api-tenant.xdr.us.paloaltonetworks.com/",
+            "https://api-tenant.xdr.us.paloaltonetworks.com/public_api/v1",
+            "https://api-tenant.xdr.us.paloaltonetworks.com/public_api/v1/",
+            "tenant.xdr.us.paloaltonetworks.com",
+            "api-tenant.xdr.us.paloaltonetworks.com/",
+            " tenant.xdr.us.paloaltonetworks.com/public_api/v1 ",
+        ] {
+            assert_eq!(normalized_base_url(form).unwrap(), expected, "{form}");
+        }
+        assert_eq!(
+            normalized_base_url("http://127.0.0.1:8080/").unwrap(),
+            "http://127.0.0.1:8080"
+        );
+        assert!(normalized_base_url("http://api-tenant.example.com").is_err());
+        assert!(normalized_base_url("").is_err());
+    }
+}
