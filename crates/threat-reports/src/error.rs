@@ -252,6 +252,29 @@ impl Error {
     }
 }
 
+impl From<crate::UnknownStatus> for Error {
+    /// A status that does not parse is invalid input, so that
+    /// `"in progress".parse()?` works in a function returning this error.
+    ///
+    /// ```
+    /// use threat_reports::{Error, ReportStatus};
+    ///
+    /// fn status(text: &str) -> Result<ReportStatus, Error> {
+    ///     Ok(text.parse()?)
+    /// }
+    /// assert!(matches!(status("done"), Err(Error::InvalidInput { field: "status", .. })));
+    /// ```
+    fn from(error: crate::UnknownStatus) -> Self {
+        Error::InvalidInput {
+            field: "status",
+            problem: format!("{:?} is not a report status", error.input()),
+            allowed: "New, In Progress, Pending, Resolved or Closed, in any case, with words \
+                      separated by a space, \"_\", \"-\" or nothing"
+                .into(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,7 +6,9 @@ use reqwest::header::HeaderMap;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiResponse, snippet};
+use crate::Error;
+use crate::call::CallRecord;
+use crate::error::{Api, ApiResponse, snippet};
 
 pub(crate) enum Failure<E> {
     /// An error answer.
@@ -78,5 +80,67 @@ pub(crate) async fn failure<E: DeserializeOwned + Serialize>(
             Failure::Transport(e)
         }
         E2::InvalidRequest(why) | E2::Custom(why) => Failure::Refused(why),
+    }
+}
+
+/// An error answer's parts.
+pub(crate) struct Answer<E> {
+    pub response: ApiResponse,
+    pub body: Vec<u8>,
+    pub error: Option<E>,
+}
+
+impl<E> Failure<E> {
+    /// The error answer, or the [`Error`] any other failure is (`what`
+    /// names the answer expected, for an unreadable one).
+    pub(crate) fn into_answer(
+        self,
+        api: Api,
+        what: &'static str,
+        record: &CallRecord,
+    ) -> Result<Answer<E>, Error> {
+        match self {
+            Failure::Answer {
+                response,
+                body,
+                error,
+            } => Ok(Answer {
+                response,
+                body,
+                error,
+            }),
+            Failure::Transport(source) => Err(Error::Transport {
+                api,
+                attempts: record.attempts(),
+                source,
+            }),
+            Failure::Unreadable { problem, body } => Err(Error::Decode {
+                api,
+                what,
+                problem,
+                body,
+            }),
+            Failure::Refused(problem) => Err(Error::InvalidInput {
+                field: "request",
+                problem,
+                allowed: "a request the spec allows".into(),
+            }),
+        }
+    }
+}
+
+/// The error for a throttled call, with what the call's attempts recorded.
+pub(crate) fn rate_limited(
+    api: Api,
+    record: &CallRecord,
+    message: String,
+    response: ApiResponse,
+) -> Error {
+    Error::RateLimited {
+        api,
+        retry_after: record.retry_after(),
+        attempts: record.attempts(),
+        message,
+        response,
     }
 }

@@ -30,6 +30,7 @@
 mod auth;
 mod base_url;
 mod call;
+mod config;
 mod error;
 mod executor;
 mod failure;

@@ -10,6 +10,7 @@ use secrecy::{ExposeSecret, SecretString};
 use super::TrustarClient;
 use super::token::Tokens;
 use crate::auth::{Auth, check_header_value};
+use crate::config::{http_client, required_var};
 use crate::error::Api;
 use crate::executor::Executor;
 use crate::indicators::TRUSTAR_INDICATOR_LIMIT;
@@ -18,7 +19,6 @@ use crate::{Error, RateLimit, RetryPolicy, base_url};
 
 /// TruSTAR's one host, for the API and the token endpoint alike.
 pub const DEFAULT_BASE_URL: &str = "https://api.trustar.co";
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Clone)]
 enum Credentials {
@@ -104,7 +104,7 @@ impl TrustarClientBuilder {
         self
     }
 
-    /// The time limit of one attempt (default 30 s).
+    /// The time limit of one attempt and of its connection (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -135,15 +135,7 @@ impl TrustarClientBuilder {
     /// assert!(missing.to_string().contains("TRUSTAR_API_KEY"));
     /// ```
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let required = |name: &'static str, what: &str| {
-            var(name)
-                .filter(|v| !v.is_empty())
-                .ok_or_else(|| Error::InvalidInput {
-                    field: name,
-                    problem: "it is not set".into(),
-                    allowed: what.into(),
-                })
-        };
+        let required = |name, what| required_var(&var, name, what);
         let key = required("TRUSTAR_API_KEY", "the API key from Station: Settings, API")?;
         let secret = required(
             "TRUSTAR_API_SECRET",
@@ -170,16 +162,7 @@ impl TrustarClientBuilder {
         let retry = self.retry.unwrap_or_default();
         retry.check()?;
         let limiter = self.rate_limit.map(|l| l.limiter()).transpose()?;
-        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .build()
-            .map_err(|source| Error::Transport {
-                api: Api::Trustar,
-                attempts: 0,
-                source,
-            })?;
+        let http = http_client(Api::Trustar, self.timeout)?;
         let client_for = |auth: Auth, limiter: Option<Arc<Limiter>>| {
             let transport = client_transport::Transport::new(Executor {
                 api: Api::Trustar,

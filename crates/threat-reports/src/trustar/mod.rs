@@ -32,7 +32,7 @@ use crate::Error;
 use crate::call::{CallRecord, recorded};
 use crate::error::Api;
 use crate::executor::is_throttle;
-use crate::failure::{Failure, failure};
+use crate::failure::{Answer, Failure, failure, rate_limited};
 use crate::indicators::IndicatorCount;
 use token::Tokens;
 
@@ -177,76 +177,52 @@ impl TrustarClient {
         record: &CallRecord,
     ) -> Error {
         let api = Api::Trustar;
-        match failed {
-            Failure::Answer {
+        let Answer {
+            response,
+            body,
+            error,
+        } = match failed.into_answer(api, "a report", record) {
+            Ok(answer) => answer,
+            Err(error) => return error,
+        };
+        let message = error
+            .as_ref()
+            .and_then(|e| {
+                e.message
+                    .clone()
+                    .or_else(|| e.error_description.clone())
+                    .or_else(|| e.error.clone())
+            })
+            .unwrap_or_else(|| response.body.clone());
+        match response.status {
+            status if is_throttle(status, &body) => rate_limited(api, record, message, response),
+            401 | 400 if is_stale(&error) || response.status == 401 => Error::Unauthorized {
+                api,
+                message,
+                hint: UNAUTHORIZED_HINT,
                 response,
-                body,
-                error,
-            } => {
-                let message = error
-                    .as_ref()
-                    .and_then(|e| {
-                        e.message
-                            .clone()
-                            .or_else(|| e.error_description.clone())
-                            .or_else(|| e.error.clone())
-                    })
-                    .unwrap_or_else(|| response.body.clone());
-                match response.status {
-                    status if is_throttle(status, &body) => Error::RateLimited {
-                        api,
-                        retry_after: record.retry_after(),
-                        attempts: record.attempts(),
-                        message,
-                        response,
-                    },
-                    401 | 400 if is_stale(&error) || response.status == 401 => {
-                        Error::Unauthorized {
-                            api,
-                            message,
-                            hint: UNAUTHORIZED_HINT,
-                            response,
-                        }
-                    }
-                    403 => Error::Forbidden {
-                        api,
-                        message,
-                        hint: FORBIDDEN_HINT,
-                        response,
-                    },
-                    404 => Error::NotFound {
-                        api,
-                        what: context.id.to_string(),
-                        response,
-                    },
-                    413 => Error::TooManyIndicators {
-                        count: context.sent.clone().unwrap_or_default(),
-                        limit: self.max_indicators,
-                        server_message: Some(message),
-                    },
-                    _ => Error::Api {
-                        api,
-                        code: error.and_then(|e| e.error),
-                        message,
-                        response,
-                    },
-                }
-            }
-            Failure::Transport(source) => Error::Transport {
-                api,
-                attempts: record.attempts(),
-                source,
             },
-            Failure::Unreadable { problem, body } => Error::Decode {
+            403 => Error::Forbidden {
                 api,
-                what: "a report",
-                problem,
-                body,
+                message,
+                hint: FORBIDDEN_HINT,
+                response,
             },
-            Failure::Refused(problem) => Error::InvalidInput {
-                field: "request",
-                problem,
-                allowed: "a request the spec allows".into(),
+            404 => Error::NotFound {
+                api,
+                what: context.id.to_string(),
+                response,
+            },
+            413 => Error::TooManyIndicators {
+                count: context.sent.clone().unwrap_or_default(),
+                limit: self.max_indicators,
+                server_message: Some(message),
+            },
+            _ => Error::Api {
+                api,
+                code: error.and_then(|e| e.error),
+                message,
+                response,
             },
         }
     }

@@ -15,7 +15,7 @@ use crate::auth::TokenSlot;
 use crate::call::{CallRecord, recorded};
 use crate::error::Api;
 use crate::executor::is_throttle;
-use crate::failure::{Failure, failure};
+use crate::failure::{Answer, Failure, failure, rate_limited};
 
 const CREDENTIALS_HINT: &str = "Check the API key and secret (TRUSTAR_API_KEY and \
     TRUSTAR_API_SECRET; Station: Settings, API)";
@@ -127,60 +127,46 @@ impl Tokens {
 /// What a failed token call means.
 fn token_error(failed: Failure<trustar_client::types::Error>, record: &CallRecord) -> Error {
     let api = Api::Trustar;
-    match failed {
-        Failure::Answer {
-            response,
-            body,
-            error,
-        } => {
-            let message = error
-                .as_ref()
-                .and_then(|e| {
-                    e.error_description
-                        .clone()
-                        .or_else(|| e.message.clone())
-                        .or_else(|| e.error.clone())
-                })
-                .unwrap_or_else(|| response.body.clone());
-            match response.status {
-                status if is_throttle(status, &body) => Error::RateLimited {
-                    api,
-                    retry_after: record.retry_after(),
-                    attempts: record.attempts(),
-                    message,
-                    response,
-                },
-                400 | 401 | 403 => Error::Unauthorized {
-                    api,
-                    message,
-                    hint: CREDENTIALS_HINT,
-                    response,
-                },
-                _ => Error::Api {
-                    api,
-                    code: error.and_then(|e| e.error),
-                    message,
-                    response,
-                },
-            }
-        }
-        Failure::Transport(source) => Error::Transport {
-            api,
-            attempts: record.attempts(),
-            source,
-        },
-        // Neither the body of a token answer nor the parser's message (which
-        // may quote a value) is shown: either may hold a token.
-        Failure::Unreadable { .. } => Error::Decode {
+    // Neither the body of a token answer nor the parser's message (which may
+    // quote a value) is shown: either may hold a token.
+    if let Failure::Unreadable { .. } = failed {
+        return Error::Decode {
             api,
             what: "a token answer ({access_token, expires_in, ...})",
             problem: "it does not have the documented shape".into(),
             body: "(not shown: it may hold a token)".into(),
+        };
+    }
+    let Answer {
+        response,
+        body,
+        error,
+    } = match failed.into_answer(api, "a token answer", record) {
+        Ok(answer) => answer,
+        Err(error) => return error,
+    };
+    let message = error
+        .as_ref()
+        .and_then(|e| {
+            e.error_description
+                .clone()
+                .or_else(|| e.message.clone())
+                .or_else(|| e.error.clone())
+        })
+        .unwrap_or_else(|| response.body.clone());
+    match response.status {
+        status if is_throttle(status, &body) => rate_limited(api, record, message, response),
+        400 | 401 | 403 => Error::Unauthorized {
+            api,
+            message,
+            hint: CREDENTIALS_HINT,
+            response,
         },
-        Failure::Refused(problem) => Error::InvalidInput {
-            field: "token request",
-            problem,
-            allowed: "a request the spec allows".into(),
+        _ => Error::Api {
+            api,
+            code: error.and_then(|e| e.error),
+            message,
+            response,
         },
     }
 }

@@ -8,12 +8,10 @@ use secrecy::SecretString;
 
 use super::XsiamClient;
 use crate::auth::{Auth, Clock, NonceSource, check_header_value, random_nonce, system_clock_ms};
+use crate::config::{http_client, required_var};
 use crate::error::Api;
 use crate::executor::Executor;
 use crate::{Error, RateLimit, RetryPolicy, base_url};
-
-/// The default time limit for one attempt.
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum KeyKind {
@@ -103,7 +101,7 @@ impl XsiamClientBuilder {
         self
     }
 
-    /// The time limit of one attempt (default 30 s).
+    /// The time limit of one attempt and of its connection (default 30 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
         self
@@ -150,15 +148,7 @@ impl XsiamClientBuilder {
     /// # Ok::<(), threat_reports::Error>(())
     /// ```
     pub fn from_vars(var: impl Fn(&str) -> Option<String>) -> Result<Self, Error> {
-        let required = |name: &'static str, what: &str| {
-            var(name)
-                .filter(|v| !v.is_empty())
-                .ok_or_else(|| Error::InvalidInput {
-                    field: name,
-                    problem: "it is not set".into(),
-                    allowed: what.into(),
-                })
-        };
+        let required = |name, what| required_var(&var, name, what);
         let url = required(
             "XSIAM_API_URL",
             "the tenant's API URL, e.g. https://api-TENANT.xdr.us.paloaltonetworks.com",
@@ -210,16 +200,7 @@ impl XsiamClientBuilder {
                 clock: self.clock.unwrap_or_else(|| Arc::new(system_clock_ms)),
             },
         };
-        let timeout = self.timeout.unwrap_or(DEFAULT_TIMEOUT);
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .build()
-            .map_err(|e| Error::Transport {
-                api: Api::Xsiam,
-                attempts: 0,
-                source: e,
-            })?;
+        let http = http_client(Api::Xsiam, self.timeout)?;
         let transport = client_transport::Transport::new(Executor {
             api: Api::Xsiam,
             auth,

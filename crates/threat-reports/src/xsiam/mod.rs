@@ -28,7 +28,7 @@ pub use report::{Attachment, Classification, MthReport};
 use crate::call::{CallRecord, recorded};
 use crate::error::{Api, snippet};
 use crate::executor::is_throttle;
-use crate::failure::{Failure, failure};
+use crate::failure::{Answer, Failure, failure, rate_limited};
 use crate::{Error, ReportStatus};
 
 const UNAUTHORIZED_HINT: &str = "Usual causes: a wrong key id (x-xdr-auth-id), a standard key \
@@ -144,68 +144,48 @@ fn message(error: &Option<ErrorResponse>, body: &str) -> (Option<String>, String
 
 fn to_error(failed: Failure<ErrorResponse>, record: &CallRecord) -> Error {
     let api = Api::Xsiam;
-    match failed {
-        Failure::Answer {
+    let Answer {
+        response,
+        body,
+        error,
+    } = match failed.into_answer(api, "an update-status answer ({\"reply\": {...}})", record) {
+        Ok(answer) => answer,
+        Err(error) => return error,
+    };
+    let (code, mut message) = message(&error, &response.body);
+    match response.status {
+        status if is_throttle(status, &body) => rate_limited(api, record, message, response),
+        401 => Error::Unauthorized {
+            api,
+            message,
+            hint: UNAUTHORIZED_HINT,
             response,
-            body,
-            error,
-        } => {
-            let (code, mut message) = message(&error, &response.body);
-            match response.status {
-                status if is_throttle(status, &body) => Error::RateLimited {
-                    api,
-                    retry_after: record.retry_after(),
-                    attempts: record.attempts(),
-                    message,
-                    response,
-                },
-                401 => Error::Unauthorized {
-                    api,
-                    message,
-                    hint: UNAUTHORIZED_HINT,
-                    response,
-                },
-                402 => Error::Forbidden {
-                    api,
-                    message,
-                    hint: LICENCE_HINT,
-                    response,
-                },
-                403 => Error::Forbidden {
-                    api,
-                    message,
-                    hint: FORBIDDEN_HINT,
-                    response,
-                },
-                status => {
-                    if status == 500 {
-                        message.push_str(" (XSIAM also answers this way for an unknown xsoar_source_id: check the id)");
-                    }
-                    Error::Api {
-                        api,
-                        code,
-                        message,
-                        response,
-                    }
-                }
+        },
+        402 => Error::Forbidden {
+            api,
+            message,
+            hint: LICENCE_HINT,
+            response,
+        },
+        403 => Error::Forbidden {
+            api,
+            message,
+            hint: FORBIDDEN_HINT,
+            response,
+        },
+        status => {
+            if status == 500 {
+                message.push_str(
+                    " (XSIAM also answers this way for an unknown xsoar_source_id: check the id)",
+                );
+            }
+            Error::Api {
+                api,
+                code,
+                message,
+                response,
             }
         }
-        Failure::Transport(source) => Error::Transport {
-            api,
-            attempts: record.attempts(),
-            source,
-        },
-        Failure::Unreadable { problem, body } => Error::Decode {
-            api,
-            what: "an update-status answer ({\"reply\": {...}})",
-            problem,
-            body,
-        },
-        Failure::Refused(problem) => Error::InvalidInput {
-            field: "request",
-            problem,
-            allowed: "a request the spec allows".into(),
-        },
     }
 }
 
