@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use bytes_body::Buffered;
+use buffered::Buffered;
 use client_transport::{Execute, ExecuteFuture};
 use reqwest::header::RETRY_AFTER;
 use tokio::time::Instant;
@@ -197,7 +197,7 @@ async fn send(client: &reqwest::Client, request: reqwest::Request) -> reqwest::R
     })
 }
 
-mod bytes_body {
+mod buffered {
     use reqwest::header::HeaderMap;
     use reqwest::{StatusCode, Version};
 
@@ -211,19 +211,11 @@ mod bytes_body {
 
     impl Buffered {
         pub(crate) fn into_response(self) -> reqwest::Response {
-            let mut builder = http::Response::builder()
-                .status(self.status)
-                .version(self.version);
-            if let Some(headers) = builder.headers_mut() {
-                *headers = self.headers;
-            }
-            match builder.body(self.body) {
-                Ok(response) => reqwest::Response::from(response),
-                // Status, version and headers came from a real answer, so
-                // the builder cannot refuse them; an empty answer with the
-                // same status is the closest thing if it ever did.
-                Err(_) => reqwest::Response::from(http::Response::new(bytes::Bytes::new())),
-            }
+            let mut response = http::Response::new(self.body);
+            *response.status_mut() = self.status;
+            *response.version_mut() = self.version;
+            *response.headers_mut() = self.headers;
+            reqwest::Response::from(response)
         }
     }
 }
