@@ -1,0 +1,163 @@
+//! The sandbox's shared state and its routes.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use trustar_client::types::Report;
+use xsiam_client::types::MthReport;
+
+use crate::faults::{self, Fault};
+use crate::{Credentials, SandboxState, admin, trustar, xsiam};
+
+/// Everything the handlers share.
+pub(crate) struct App {
+    pub credentials: Credentials,
+    pub token_lifetime: Duration,
+    pub max_indicators: usize,
+    pub enforce_rate_limits: bool,
+    initial: SandboxState,
+    initial_faults: Vec<Fault>,
+    inner: Mutex<Inner>,
+}
+
+/// What changes while the sandbox runs.
+pub(crate) struct Inner {
+    /// XSIAM reports by `XSOAR_SOURCE_ID`.
+    pub xsiam: BTreeMap<String, MthReport>,
+    /// TruSTAR reports by internal id.
+    pub trustar: BTreeMap<String, Report>,
+    /// Issued TruSTAR tokens and when they expire.
+    pub tokens: HashMap<String, Instant>,
+    /// Faults for the next requests.
+    pub faults: VecDeque<Fault>,
+    /// Start times of recent calls, per API, for the optional rate limits.
+    pub recent: HashMap<&'static str, VecDeque<Instant>>,
+}
+
+impl App {
+    pub(crate) fn new(
+        state: SandboxState,
+        credentials: Credentials,
+        token_lifetime: Duration,
+        max_indicators: usize,
+        faults: Vec<Fault>,
+        enforce_rate_limits: bool,
+    ) -> Self {
+        let inner = Inner::from(&state, &faults);
+        App {
+            credentials,
+            token_lifetime,
+            max_indicators,
+            enforce_rate_limits,
+            initial: state,
+            initial_faults: faults,
+            inner: Mutex::new(inner),
+        }
+    }
+
+    /// The state, locked. A handler that panicked while holding the lock
+    /// left it consistent (every change is one assignment), so a poisoned
+    /// lock is used as it is.
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub(crate) fn snapshot(&self) -> SandboxState {
+        let inner = self.lock();
+        SandboxState {
+            xsiam_reports: inner.xsiam.values().cloned().collect(),
+            trustar_reports: inner.trustar.values().cloned().collect(),
+        }
+    }
+
+    /// Back to the reports and faults it started with; issued tokens are
+    /// forgotten.
+    pub(crate) fn reset(&self) {
+        *self.lock() = Inner::from(&self.initial, &self.initial_faults);
+    }
+
+    pub(crate) fn add_fault(&self, fault: Fault) {
+        self.lock().faults.push_back(fault);
+    }
+}
+
+impl Inner {
+    fn from(state: &SandboxState, faults: &[Fault]) -> Self {
+        Inner {
+            xsiam: state
+                .xsiam_reports
+                .iter()
+                .map(|r| (r.xsoar_source_id.clone(), r.clone()))
+                .collect(),
+            trustar: state
+                .trustar_reports
+                .iter()
+                .map(|r| (r.id.clone(), r.clone()))
+                .collect(),
+            tokens: HashMap::new(),
+            faults: faults.iter().cloned().collect(),
+            recent: HashMap::new(),
+        }
+    }
+}
+
+/// Both APIs, the faults in front of them, and the `/_sandbox` routes.
+pub(crate) fn router(app: Arc<App>) -> Router {
+    let apis = Router::new()
+        .route(
+            "/public_api/v1/mth/child/report/update/status",
+            post(xsiam::update_status),
+        )
+        .route("/oauth/token", post(trustar::token))
+        // POST too: the vendor page's own curl example sends POST where the
+        // page documents PUT (the spec has PUT only).
+        .route(
+            "/api/1.3/reports/{id}",
+            get(trustar::get_report)
+                .put(trustar::put_report)
+                .post(trustar::put_report),
+        )
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            faults::apply,
+        ));
+    let sandbox = Router::new()
+        .route("/_sandbox/state", get(admin::state))
+        .route("/_sandbox/reset", post(admin::reset))
+        .route(
+            "/_sandbox/faults",
+            get(admin::faults)
+                .post(admin::add_fault)
+                .delete(admin::clear_faults),
+        );
+    apis.merge(sandbox)
+        // Bodies over TruSTAR's 2 MB limit must reach the handler, which
+        // answers 413 the vendor's way.
+        .layer(DefaultBodyLimit::max(16 * 1024 * 1024))
+        .with_state(app)
+}
+
+/// A JSON answer.
+pub(crate) fn json(status: StatusCode, body: serde_json::Value) -> Response {
+    let mut response = (status, body.to_string()).into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    response
+}
+
+/// Milliseconds since the Unix epoch.
+pub(crate) fn now_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}

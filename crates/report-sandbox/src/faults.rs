@@ -1,0 +1,206 @@
+//! Faults on demand, and the vendors' rate limits when asked for.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::Response;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::app::{App, json};
+
+/// What a faulty answer does.
+///
+/// ```
+/// use report_sandbox::{Fault, FaultKind};
+///
+/// let fault: Fault = serde_json::from_str(r#"{"kind": "too_many_requests", "wait_ms": 250, "count": 2}"#).unwrap();
+/// assert_eq!(fault, Fault { kind: FaultKind::TooManyRequests { wait_ms: 250 }, count: 2 });
+/// assert_eq!("503:3".parse::<Fault>().unwrap(), Fault { kind: FaultKind::Unavailable, count: 3 });
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum FaultKind {
+    /// HTTP 429 asking to wait `wait_ms` (TruSTAR's `waitTime`; XSIAM's
+    /// `Retry-After` in whole seconds when it is at least one).
+    TooManyRequests {
+        /// How long the answer asks to wait.
+        wait_ms: u64,
+    },
+    /// HTTP 503.
+    Unavailable,
+    /// The answer comes only after `ms`.
+    Hang {
+        /// How long to hang.
+        ms: u64,
+    },
+    /// The connection is dropped in the middle of the answer.
+    DropConnection,
+}
+
+/// A fault for the next `count` requests to the APIs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fault {
+    /// What happens.
+    #[serde(flatten)]
+    pub kind: FaultKind,
+    /// For how many requests.
+    pub count: u32,
+}
+
+impl std::str::FromStr for Fault {
+    type Err = String;
+
+    /// `KIND:COUNT[:MS]`: `429:3:500`, `503:2`, `hang:1:2000`, `drop:1`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let usage = || {
+            format!(
+                "{s:?} is not a fault: expected 429:COUNT[:WAIT_MS], 503:COUNT, hang:COUNT:MS or drop:COUNT"
+            )
+        };
+        let parts: Vec<&str> = s.split(':').collect();
+        let number = |i: usize| {
+            parts
+                .get(i)
+                .map(|p| p.parse::<u64>().map_err(|_| usage()))
+                .transpose()
+        };
+        let count = number(1)?.ok_or_else(usage)?;
+        let count = u32::try_from(count).map_err(|_| usage())?;
+        let kind = match parts[0] {
+            "429" => FaultKind::TooManyRequests {
+                wait_ms: number(2)?.unwrap_or(100),
+            },
+            "503" if parts.len() == 2 => FaultKind::Unavailable,
+            "hang" => FaultKind::Hang {
+                ms: number(2)?.ok_or_else(usage)?,
+            },
+            "drop" if parts.len() == 2 => FaultKind::DropConnection,
+            _ => return Err(usage()),
+        };
+        Ok(Fault { kind, count })
+    }
+}
+
+/// Which API a path belongs to.
+fn api_of(path: &str) -> &'static str {
+    if path.starts_with("/public_api/") {
+        "xsiam"
+    } else {
+        "trustar"
+    }
+}
+
+/// Throttling, in each API's own words.
+fn too_many(api: &str, wait_ms: u64) -> Response {
+    match api {
+        "xsiam" => {
+            let mut response = json(
+                StatusCode::TOO_MANY_REQUESTS,
+                json!({"reply": {"err_code": 429, "err_msg": "Too many requests", "err_extra": null}}),
+            );
+            if wait_ms >= 1000 {
+                let seconds = wait_ms.div_ceil(1000).to_string();
+                if let Ok(value) = HeaderValue::from_str(&seconds) {
+                    response.headers_mut().insert(header::RETRY_AFTER, value);
+                }
+            }
+            response
+        }
+        _ => json(
+            StatusCode::TOO_MANY_REQUESTS,
+            json!({"message": "Request limit exceeded. Please wait before making another request.", "waitTime": wait_ms}),
+        ),
+    }
+}
+
+fn unavailable(api: &str) -> Response {
+    match api {
+        "xsiam" => json(
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({"reply": {"err_code": 503, "err_msg": "Service unavailable", "err_extra": null}}),
+        ),
+        _ => json(
+            StatusCode::SERVICE_UNAVAILABLE,
+            json!({"message": "Service unavailable"}),
+        ),
+    }
+}
+
+/// An answer whose body fails after the headers: the connection is cut.
+fn dropped() -> Response {
+    let failing = futures_util::stream::once(async {
+        Err::<bytes::Bytes, std::io::Error>(std::io::Error::other(
+            "sandbox fault: connection dropped",
+        ))
+    });
+    let mut response = Response::new(Body::from_stream(failing));
+    *response.status_mut() = StatusCode::OK;
+    response
+}
+
+impl App {
+    /// Takes one use of the next queued fault.
+    fn take_fault(&self) -> Option<FaultKind> {
+        let mut inner = self.lock();
+        let front = inner.faults.front_mut()?;
+        let kind = front.kind;
+        front.count = front.count.saturating_sub(1);
+        if front.count == 0 {
+            inner.faults.pop_front();
+        }
+        Some(kind)
+    }
+
+    /// With rate limits on: how long until this call would be allowed.
+    fn over_limit(&self, api: &'static str) -> Option<Duration> {
+        if !self.enforce_rate_limits {
+            return None;
+        }
+        let (calls, per) = match api {
+            "xsiam" => (10, Duration::from_secs(1)),
+            _ => (60, Duration::from_secs(60)),
+        };
+        let now = Instant::now();
+        let mut inner = self.lock();
+        let recent = inner.recent.entry(api).or_default();
+        while recent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= per)
+        {
+            recent.pop_front();
+        }
+        if recent.len() >= calls {
+            return recent
+                .front()
+                .map(|oldest| per.saturating_sub(now.duration_since(*oldest)));
+        }
+        recent.push_back(now);
+        None
+    }
+}
+
+/// In front of both APIs: rate limits, then queued faults.
+pub(crate) async fn apply(State(app): State<Arc<App>>, request: Request, next: Next) -> Response {
+    let api = api_of(request.uri().path());
+    if let Some(wait) = app.over_limit(api) {
+        return too_many(
+            api,
+            u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1),
+        );
+    }
+    match app.take_fault() {
+        None => next.run(request).await,
+        Some(FaultKind::TooManyRequests { wait_ms }) => too_many(api, wait_ms),
+        Some(FaultKind::Unavailable) => unavailable(api),
+        Some(FaultKind::Hang { ms }) => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            next.run(request).await
+        }
+        Some(FaultKind::DropConnection) => dropped(),
+    }
+}

@@ -1,0 +1,251 @@
+//! # report-sandbox
+//!
+//! A local, stateful stand-in for both APIs, shaped exactly as in `specs/`:
+//! XSIAM's report-status update (standard and advanced keys, checked), and
+//! TruSTAR's token, report read and report replace (tokens that expire,
+//! full-replacement updates, the indicator limit counted with the facade's
+//! counter). Faults come on demand: the next requests answer 429 or 503,
+//! hang, or drop the connection. Tests, examples, the CLI and users' own
+//! integration tests run against it.
+//!
+//! ```
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use report_sandbox::Sandbox;
+//! use threat_reports::ReportStatus;
+//!
+//! let sandbox = Sandbox::builder().start().await?;
+//! let client = sandbox.xsiam_client().build()?;
+//! let report = client.update_report_status("777777", ReportStatus::InProgress).await?;
+//! assert_eq!(report.status.to_string(), "IN_PROGRESS");
+//! assert_eq!(sandbox.state().xsiam_reports[1].report_status, "IN_PROGRESS");
+//! # Ok(())
+//! # }
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+mod admin;
+mod app;
+mod faults;
+mod state;
+mod trustar;
+mod xsiam;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use faults::{Fault, FaultKind};
+pub use state::SandboxState;
+
+use app::App;
+
+/// The keys the sandbox accepts. Sandbox-only values: never real ones.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Credentials {
+    /// The id of the accepted XSIAM standard key.
+    pub xsiam_standard_key_id: String,
+    /// The accepted XSIAM standard key.
+    pub xsiam_standard_key: String,
+    /// The id of the accepted XSIAM advanced key.
+    pub xsiam_advanced_key_id: String,
+    /// The accepted XSIAM advanced key.
+    pub xsiam_advanced_key: String,
+    /// The accepted TruSTAR API key.
+    pub trustar_api_key: String,
+    /// The accepted TruSTAR API secret.
+    pub trustar_api_secret: String,
+}
+
+impl Default for Credentials {
+    fn default() -> Self {
+        Credentials {
+            xsiam_standard_key_id: "1".into(),
+            xsiam_standard_key: "sandbox-standard-key".into(),
+            xsiam_advanced_key_id: "2".into(),
+            xsiam_advanced_key: "sandbox-advanced-key".into(),
+            trustar_api_key: "sandbox-api-key".into(),
+            trustar_api_secret: "sandbox-api-secret".into(),
+        }
+    }
+}
+
+/// Builds a sandbox: every setting has a default.
+#[derive(Debug, Clone)]
+pub struct SandboxBuilder {
+    port: u16,
+    state: SandboxState,
+    credentials: Credentials,
+    token_lifetime: Duration,
+    max_indicators: usize,
+    faults: Vec<Fault>,
+    enforce_rate_limits: bool,
+}
+
+/// The sandbox: see [`Sandbox::builder`].
+pub struct Sandbox;
+
+impl Sandbox {
+    /// A builder with the defaults: a free port on 127.0.0.1, the seeded
+    /// reports, [`Credentials::default`], 599 s tokens (as TruSTAR's), an
+    /// indicator limit of 2000, no faults, no rate limits.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder {
+            port: 0,
+            state: SandboxState::seeded(),
+            credentials: Credentials::default(),
+            token_lifetime: Duration::from_secs(599),
+            max_indicators: threat_reports::indicators::TRUSTAR_INDICATOR_LIMIT,
+            faults: Vec::new(),
+            enforce_rate_limits: false,
+        }
+    }
+}
+
+impl SandboxBuilder {
+    /// The port on 127.0.0.1 (0, the default, picks a free one).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// The reports to start with (and to go back to on reset).
+    pub fn state(mut self, state: SandboxState) -> Self {
+        self.state = state;
+        self
+    }
+
+    /// The keys to accept.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = credentials;
+        self
+    }
+
+    /// How long TruSTAR tokens live; short lifetimes let tests exercise
+    /// token refresh.
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
+        self.token_lifetime = lifetime;
+        self
+    }
+
+    /// The most indicators a TruSTAR report may hold (413 above).
+    pub fn max_indicators(mut self, limit: usize) -> Self {
+        self.max_indicators = limit;
+        self
+    }
+
+    /// Faults for the next requests, in order.
+    pub fn fault(mut self, fault: Fault) -> Self {
+        self.faults.push(fault);
+        self
+    }
+
+    /// Answer 429 beyond the vendors' rate limits (XSIAM 10/s, TruSTAR
+    /// 60/min).
+    pub fn enforce_rate_limits(mut self, on: bool) -> Self {
+        self.enforce_rate_limits = on;
+        self
+    }
+
+    /// Binds 127.0.0.1 and serves in the background until the returned
+    /// handle is dropped.
+    pub async fn start(self) -> std::io::Result<RunningSandbox> {
+        let listener =
+            tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port)))
+                .await?;
+        let address = listener.local_addr()?;
+        let app = Arc::new(App::new(
+            self.state,
+            self.credentials.clone(),
+            self.token_lifetime,
+            self.max_indicators,
+            self.faults,
+            self.enforce_rate_limits,
+        ));
+        let router = app::router(app.clone());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            let _ = axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        Ok(RunningSandbox {
+            base_url: format!("http://{address}"),
+            credentials: self.credentials,
+            app,
+            stop: Some(stop),
+            server,
+        })
+    }
+}
+
+/// A sandbox serving on 127.0.0.1; stops when dropped.
+pub struct RunningSandbox {
+    base_url: String,
+    credentials: Credentials,
+    app: Arc<App>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl RunningSandbox {
+    /// `http://127.0.0.1:PORT`: the base URL of both APIs.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The keys it accepts.
+    pub fn credentials(&self) -> &Credentials {
+        &self.credentials
+    }
+
+    /// The reports as they are now.
+    pub fn state(&self) -> SandboxState {
+        self.app.snapshot()
+    }
+
+    /// Queues a fault for the next requests.
+    pub fn add_fault(&self, fault: Fault) {
+        self.app.add_fault(fault);
+    }
+
+    /// A facade builder for XSIAM, pointed here with the standard key.
+    pub fn xsiam_client(&self) -> threat_reports::xsiam::XsiamClientBuilder {
+        threat_reports::xsiam::XsiamClient::builder()
+            .base_url(&self.base_url)
+            .standard_key(
+                &self.credentials.xsiam_standard_key_id,
+                &self.credentials.xsiam_standard_key,
+            )
+    }
+
+    /// A facade builder for TruSTAR, pointed here with client credentials.
+    pub fn trustar_client(&self) -> threat_reports::trustar::TrustarClientBuilder {
+        threat_reports::trustar::TrustarClient::builder()
+            .base_url(&self.base_url)
+            .credentials(
+                &self.credentials.trustar_api_key,
+                &self.credentials.trustar_api_secret,
+            )
+    }
+
+    /// Stops serving and waits for the server to finish.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = (&mut self.server).await;
+    }
+}
+
+impl Drop for RunningSandbox {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! What the sandbox stores: reports of both APIs, in the specs' own shapes.
+
+use serde::{Deserialize, Serialize};
+use trustar_client::types::Report;
+use xsiam_client::types::MthReport;
+
+/// Every report the sandbox holds. Also the format of a state file given at
+/// start (`--state FILE`) and of `GET /_sandbox/state`.
+///
+/// ```
+/// let state = report_sandbox::SandboxState::seeded();
+/// assert!(state.xsiam_reports.iter().any(|r| r.xsoar_source_id == "777776"));
+/// assert!(state.trustar_reports.iter().any(|r| r.external_tracking_id.as_deref() == Some("M-1234")));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SandboxState {
+    /// XSIAM MTH/MDR reports, as `{"reply": …}` carries them.
+    pub xsiam_reports: Vec<MthReport>,
+    /// TruSTAR reports, as `GET /api/1.3/reports/{id}` returns them.
+    pub trustar_reports: Vec<Report>,
+}
+
+impl SandboxState {
+    /// The sample reports: the XSIAM vendor page's report (`777776`) and two
+    /// more; the TruSTAR update page's report (external id `M-1234`) and one
+    /// more.
+    pub fn seeded() -> Self {
+        let xsiam = serde_json::json!([
+            {
+                "XSOAR_SOURCE_ID": "777776",
+                "NAME": "Royi test 2025-11-18 14:27:18.299620",
+                "DESCRIPTION": "Royi",
+                "CREATED_BY": "Roei",
+                "INSERT_TIME": 1763468832000i64,
+                "UPDATE_TIME": 1763907713000i64,
+                "ATTACHMENTS": "{\"update_report/1763468839243-sample.pdf-d0bc29ba-2b46-46b7-94d6-24826da2c82b\": {\"attachment_name\": \"sample.pdf\", \"attachment_size\": 55483}}",
+                "INCIDENT_ID": null,
+                "REPORT_TYPE": "Cyber Hygiene Report",
+                "SEVERITY": "SEV_020_LOW",
+                "COMMENTS": null,
+                "CLASSIFICATION": "MTH",
+                "ASSIGNED_USER": "iavron@paloaltonetworks.com",
+                "ASSIGNED_USER_PRETTY": "iavron iavron",
+                "REPORT_STATUS": "IN_PROGRESS"
+            },
+            {
+                "XSOAR_SOURCE_ID": "777777",
+                "NAME": "Suspicious PowerShell on finance hosts",
+                "DESCRIPTION": "Encoded PowerShell launched from Office macros",
+                "CREATED_BY": "sandbox",
+                "INSERT_TIME": 1763500000000i64,
+                "UPDATE_TIME": 1763500000000i64,
+                "ATTACHMENTS": "{}",
+                "INCIDENT_ID": 4711,
+                "REPORT_TYPE": "Threat Hunting Report",
+                "SEVERITY": "SEV_040_HIGH",
+                "COMMENTS": null,
+                "CLASSIFICATION": "MDR",
+                "ASSIGNED_USER": null,
+                "ASSIGNED_USER_PRETTY": null,
+                "REPORT_STATUS": "NEW"
+            },
+            {
+                "XSOAR_SOURCE_ID": "777778",
+                "NAME": "Exposed RDP",
+                "DESCRIPTION": null,
+                "CREATED_BY": "sandbox",
+                "INSERT_TIME": 1763600000000i64,
+                "UPDATE_TIME": 1763600000000i64,
+                "ATTACHMENTS": null,
+                "INCIDENT_ID": null,
+                "REPORT_TYPE": "Cyber Hygiene Report",
+                "SEVERITY": "SEV_030_MEDIUM",
+                "COMMENTS": "Waiting for the customer",
+                "CLASSIFICATION": "MTH",
+                "ASSIGNED_USER": null,
+                "ASSIGNED_USER_PRETTY": null,
+                "REPORT_STATUS": "ON_HOLD"
+            }
+        ]);
+        let trustar = serde_json::json!([
+            {
+                "id": "3b9a4b6e-2bd8-4a9c-9a59-0f1a1a4b7f10",
+                "title": "curl api-report",
+                "reportBody": "This is a test report body with some indicators:, evil.exe, api.evildomain.com, hash d2dd1bcdd6d6cfac59ba9638d2cd886c ",
+                "timeBegan": 1474544315000i64,
+                "created": 1474544400000i64,
+                "updated": 1474544400000i64,
+                "externalUrl": null,
+                "externalTrackingId": "M-1234",
+                "distributionType": "ENCLAVE",
+                "enclaveIds": ["e27b914b-b1ee-4d25-b4b2-d50db5208b4d"]
+            },
+            {
+                "id": "5d0c7a52-0c3f-4bb2-8a5e-2f9b1d6e8c41",
+                "title": "Phishing wave",
+                "reportBody": "Sender billing@secure-pay[.]com, payload hxxps://cdn.example-bad[.]net/a.js",
+                "timeBegan": 1700000000000i64,
+                "created": 1700000100000i64,
+                "updated": 1700000100000i64,
+                "externalUrl": "https://intel.example.org/reports/5678",
+                "externalTrackingId": "M-5678",
+                "distributionType": "ENCLAVE",
+                "enclaveIds": ["e27b914b-b1ee-4d25-b4b2-d50db5208b4d"]
+            }
+        ]);
+        SandboxState {
+            xsiam_reports: serde_json::from_value(xsiam)
+                .expect("the seed matches specs/xsiam.yaml"),
+            trustar_reports: serde_json::from_value(trustar)
+                .expect("the seed matches specs/trustar.yaml"),
+        }
+    }
+}

@@ -1,0 +1,283 @@
+//! `POST /oauth/token`, `GET` and `PUT /api/1.3/reports/{id}`.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use bytes::Bytes;
+use serde_json::{Map, Value, json};
+
+use crate::app::{App, Inner, json, now_ms};
+
+/// TruSTAR's size limit for a report.
+const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+fn message(status: StatusCode, text: &str) -> Response {
+    json(status, json!({ "message": text }))
+}
+
+fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
+    json(
+        status,
+        json!({ "error": error, "error_description": description }),
+    )
+}
+
+fn too_large(limit: usize) -> Response {
+    message(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        &format!(
+            "Incident Report contains too many indicators or the file size is too large - Consider \
+             splitting into smaller reports. Max indicators extracted per report are {limit}"
+        ),
+    )
+}
+
+/// 32 random hex digits.
+fn new_token() -> String {
+    let mut bytes = [0u8; 16];
+    if getrandom::fill(&mut bytes).is_err() {
+        // Unique enough for a sandbox without an OS random source.
+        bytes = now_ms()
+            .to_le_bytes()
+            .repeat(2)
+            .try_into()
+            .unwrap_or_default();
+    }
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// HTTP Basic with the sandbox's API key and secret, and the form body
+/// `grant_type=client_credentials`.
+pub(crate) async fn token(
+    State(app): State<Arc<App>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let expected = base64::engine::general_purpose::STANDARD.encode(format!(
+        "{}:{}",
+        app.credentials.trustar_api_key, app.credentials.trustar_api_secret
+    ));
+    let basic = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Basic "));
+    if basic != Some(expected.as_str()) {
+        return oauth_error(StatusCode::UNAUTHORIZED, "unauthorized", "Bad credentials");
+    }
+    let form = String::from_utf8_lossy(&body);
+    if !form
+        .split('&')
+        .any(|pair| pair == "grant_type=client_credentials")
+    {
+        return oauth_error(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            "grant_type must be client_credentials",
+        );
+    }
+    let token = new_token();
+    app.lock()
+        .tokens
+        .insert(token.clone(), Instant::now() + app.token_lifetime);
+    json(
+        StatusCode::OK,
+        json!({
+            "access_token": token,
+            "token_type": "bearer",
+            "expires_in": app.token_lifetime.as_secs(),
+            "scope": "read write",
+        }),
+    )
+}
+
+impl App {
+    /// TruSTAR's refusal, unless the call carries `Authorization: Bearer`
+    /// with a token this sandbox issued and that has not expired (400 for a
+    /// bad token, 401 for none).
+    fn bearer_refusal(&self, headers: &HeaderMap) -> Option<Response> {
+        let Some(token) = headers
+            .get("authorization")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.strip_prefix("Bearer "))
+        else {
+            return Some(oauth_error(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "Full authentication is required to access this resource",
+            ));
+        };
+        match self.lock().tokens.get(token) {
+            Some(expiry) if Instant::now() < *expiry => None,
+            Some(_) => Some(oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_token",
+                "Expired oauth2 access token",
+            )),
+            None => Some(oauth_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_token",
+                "Invalid oauth2 access token",
+            )),
+        }
+    }
+}
+
+/// Whether `idType` in the query is `external` (`internal` is the
+/// default); `None` for any other value.
+fn external(query: Option<&str>) -> Option<bool> {
+    let value = query
+        .unwrap_or_default()
+        .split('&')
+        .find_map(|pair| pair.strip_prefix("idType="));
+    match value {
+        None | Some("internal") => Some(false),
+        Some("external") => Some(true),
+        Some(_) => None,
+    }
+}
+
+/// The internal id of the report `id` names.
+fn find(inner: &Inner, id: &str, external: bool) -> Option<String> {
+    if external {
+        inner
+            .trustar
+            .values()
+            .find(|r| r.external_tracking_id.as_deref() == Some(id))
+            .map(|r| r.id.clone())
+    } else {
+        inner.trustar.contains_key(id).then(|| id.to_string())
+    }
+}
+
+pub(crate) async fn get_report(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    if let Some(refused) = app.bearer_refusal(&headers) {
+        return refused;
+    }
+    let Some(external) = external(query.as_deref()) else {
+        return message(
+            StatusCode::BAD_REQUEST,
+            "idType must be internal or external",
+        );
+    };
+    let inner = app.lock();
+    match find(&inner, &id, external).and_then(|internal| inner.trustar.get(&internal)) {
+        Some(report) => json(StatusCode::OK, json!(report)),
+        None => message(StatusCode::NOT_FOUND, "Report not found"),
+    }
+}
+
+/// The writable fields of a PUT body, checked as TruSTAR checks them.
+struct Writable {
+    title: String,
+    body: String,
+    enclave_id: String,
+    external_tracking_id: Option<String>,
+    external_url: Option<String>,
+    time_began: Option<i64>,
+}
+
+fn writable(body: &Map<String, Value>) -> Result<Writable, String> {
+    let text = |key: &str| {
+        body.get(key)
+            .and_then(Value::as_str)
+            .filter(|s| !s.trim().is_empty())
+            .map(str::to_string)
+    };
+    let optional = |key: &str| match body.get(key) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(_) => Err(format!("{key} must be a string or null")),
+    };
+    let title = text("title").ok_or("title is required")?;
+    let report_body = text("reportBody").ok_or("reportBody is required")?;
+    let enclave_id = match body
+        .get("enclaveIds")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+    {
+        Some([Value::String(id)]) if !id.trim().is_empty() => id.clone(),
+        _ => return Err("enclaveIds must be an array of exactly one enclave id".into()),
+    };
+    let external_url = optional("externalUrl")?;
+    if external_url
+        .as_ref()
+        .is_some_and(|u| u.chars().count() > 500)
+    {
+        return Err("externalUrl is limited to 500 characters".into());
+    }
+    let time_began = match optional("timeBegan")? {
+        None => None,
+        Some(text) => Some(
+            text.parse::<api_time::OffsetDateTime>()
+                .map_err(|e| format!("timeBegan: {e}"))?
+                .as_chrono()
+                .timestamp_millis(),
+        ),
+    };
+    Ok(Writable {
+        title,
+        body: report_body,
+        enclave_id,
+        external_tracking_id: optional("externalTrackingId")?,
+        external_url,
+        time_began,
+    })
+}
+
+/// Full replacement: every writable field takes the body's value (null or
+/// absent optional fields become null; an absent `timeBegan` becomes now).
+pub(crate) async fn put_report(
+    State(app): State<Arc<App>>,
+    Path(id): Path<String>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if let Some(refused) = app.bearer_refusal(&headers) {
+        return refused;
+    }
+    let Some(external) = external(query.as_deref()) else {
+        return message(
+            StatusCode::BAD_REQUEST,
+            "idType must be internal or external",
+        );
+    };
+    if body.len() > MAX_BODY_BYTES {
+        return too_large(app.max_indicators);
+    }
+    let fields = match serde_json::from_slice::<Value>(&body) {
+        Ok(Value::Object(object)) => writable(&object),
+        _ => Err("the body must be a JSON report object".into()),
+    };
+    let fields = match fields {
+        Ok(fields) => fields,
+        Err(why) => return message(StatusCode::BAD_REQUEST, &why),
+    };
+    if threat_reports::indicators::count(&fields.body).exceeds(app.max_indicators) {
+        return too_large(app.max_indicators);
+    }
+    let mut inner = app.lock();
+    let Some(report) =
+        find(&inner, &id, external).and_then(|internal| inner.trustar.get_mut(&internal))
+    else {
+        return message(StatusCode::NOT_FOUND, "Report not found");
+    };
+    let now = now_ms();
+    report.title = fields.title;
+    report.report_body = fields.body;
+    report.enclave_ids = vec![fields.enclave_id];
+    report.external_tracking_id = fields.external_tracking_id;
+    report.external_url = fields.external_url;
+    report.time_began = Some(fields.time_began.unwrap_or(now));
+    report.updated = Some(now);
+    StatusCode::OK.into_response()
+}
