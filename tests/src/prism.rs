@@ -27,6 +27,13 @@ impl Prism {
         Self::start(&["mock", spec])
     }
 
+    /// `prism proxy --errors`: forwards to `upstream`, validating every
+    /// request and every answer against the spec; a violation becomes an
+    /// error answer (422 for a request, 500 for an answer).
+    pub fn proxy(spec: &str, upstream: &str) -> Result<Self> {
+        Self::start(&["proxy", "--errors", spec, upstream])
+    }
+
     fn start(args: &[&str]) -> Result<Self> {
         let root = xtask::workspace_root();
         let port = free_port()?;

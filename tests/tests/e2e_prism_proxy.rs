@@ -1,0 +1,150 @@
+//! End to end: the facade, through the pinned Prism in `proxy --errors`
+//! mode, to the sandbox. Prism checks every request and every answer
+//! against the specs, both directions; any violation turns into an error
+//! answer, and the test fails.
+
+use std::time::Duration;
+
+use integration_tests::prism::{Prism, spec};
+use report_sandbox::Sandbox;
+use threat_reports::trustar::{ReportId, ReportUpdate, TrustarClient};
+use threat_reports::xsiam::XsiamClient;
+use threat_reports::{Error, ReportStatus, RetryPolicy};
+
+#[tokio::test]
+async fn xsiam_through_a_validating_proxy() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let prism = Prism::proxy(&spec("xsiam"), sandbox.base_url()).unwrap();
+    let c = sandbox.credentials().clone();
+    let with = |advanced: bool| {
+        let builder = XsiamClient::builder()
+            .base_url(prism.base_url())
+            .retry(RetryPolicy::none());
+        let builder = if advanced {
+            builder.advanced_key(&c.xsiam_advanced_key_id, &c.xsiam_advanced_key)
+        } else {
+            builder.standard_key(&c.xsiam_standard_key_id, &c.xsiam_standard_key)
+        };
+        builder.build().unwrap()
+    };
+    for (advanced, status) in [
+        (false, ReportStatus::InProgress),
+        (true, ReportStatus::Resolved),
+    ] {
+        let report = with(advanced)
+            .update_report_status("777776", status)
+            .await
+            .unwrap_or_else(|e| panic!("{e}\nprism said:\n{}", prism.log()));
+        assert_eq!(report.status.known(), Some(&status));
+    }
+    assert_eq!(sandbox.state().xsiam_reports[0].report_status, "RESOLVED");
+
+    // Error answers are in the spec's shape too.
+    let error = with(false)
+        .update_report_status("no-such-id", ReportStatus::New)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&error, Error::Api { response, .. } if response.status == 500),
+        "{error}\n{}",
+        prism.log()
+    );
+    let wrong_key = XsiamClient::builder()
+        .base_url(prism.base_url())
+        .standard_key("1", "not-the-key")
+        .build()
+        .unwrap();
+    let error = wrong_key
+        .update_report_status("777776", ReportStatus::New)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::Unauthorized { .. }),
+        "{error}\n{}",
+        prism.log()
+    );
+    assert_no_violations(&prism);
+}
+
+/// Prism logs every violation it finds, even one that did not fail a call.
+fn assert_no_violations(prism: &Prism) {
+    let log = prism.log();
+    assert!(!log.to_lowercase().contains("violation"), "{log}");
+    assert!(
+        log.contains("Forwarding"),
+        "the calls went through the proxy:\n{log}"
+    );
+}
+
+#[tokio::test]
+async fn trustar_through_a_validating_proxy() {
+    // The sandbox's limit is below the client's, so that a 413 comes from
+    // the server and is validated too.
+    let sandbox = Sandbox::builder()
+        .max_indicators(4)
+        .token_lifetime(Duration::from_secs(2))
+        .start()
+        .await
+        .unwrap();
+    let prism = Prism::proxy(&spec("trustar"), sandbox.base_url()).unwrap();
+    let c = sandbox.credentials().clone();
+    let client = TrustarClient::builder()
+        .base_url(prism.base_url())
+        .credentials(&c.trustar_api_key, &c.trustar_api_secret)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let log = || prism.log();
+    let id = ReportId::External("M-1234".into());
+
+    let report = client
+        .get_report(&id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", log()));
+    let written = client
+        .edit_report(&id, |r| r.body.push_str(" and 185.220.101.4"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", log()));
+    assert_eq!(written.indicator_count().total, 4, "{}", written.body);
+    let after = client
+        .get_report(&ReportId::Internal(report.id.clone()))
+        .await
+        .unwrap();
+    assert!(after.body.ends_with("and 185.220.101.4"));
+
+    let update = ReportUpdate::new(
+        "t",
+        "evil.exe 8.8.8.8 CVE-2021-44228 CVE-2023-23397 evil.com",
+        "e1",
+    );
+    let error = client.update_report(&id, &update).await.unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            Error::TooManyIndicators {
+                server_message: Some(_),
+                ..
+            }
+        ),
+        "{error}\n{}",
+        log()
+    );
+
+    let error = client
+        .get_report(&ReportId::Internal("nope".into()))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::NotFound { .. }),
+        "{error}\n{}",
+        log()
+    );
+
+    // A token that expires is refreshed through the proxy as well.
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    client
+        .get_report(&id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}\n{}", log()));
+    assert_no_violations(&prism);
+}
