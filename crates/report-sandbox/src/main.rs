@@ -76,26 +76,34 @@ async fn run(args: Args) -> Result<(), String> {
         .start()
         .await
         .map_err(|e| format!("cannot listen on 127.0.0.1:{}: {e}", args.port))?;
-    println!("{}", sandbox.base_url());
-    let c = sandbox.credentials();
-    println!("SANDBOX-ONLY credentials (never real ones):");
-    println!(
-        "  XSIAM standard key: id {} key {}",
-        c.xsiam_standard_key_id, c.xsiam_standard_key
-    );
-    println!(
-        "  XSIAM advanced key: id {} key {}",
-        c.xsiam_advanced_key_id, c.xsiam_advanced_key
-    );
-    println!(
-        "  TruSTAR: api key {} secret {}",
-        c.trustar_api_key, c.trustar_api_secret
-    );
-    println!(
-        "State: GET {0}/_sandbox/state, reset: POST {0}/_sandbox/reset, faults: {0}/_sandbox/faults",
-        sandbox.base_url()
-    );
+    print_banner(&sandbox);
     let _ = tokio::signal::ctrl_c().await;
     sandbox.stop().await;
     Ok(())
+}
+
+/// The base URL first, then the sandbox-only credentials. Whoever started
+/// the sandbox may stop reading at any point: a closed stdout is no reason
+/// to stop serving.
+fn print_banner(sandbox: &report_sandbox::RunningSandbox) {
+    use std::io::Write;
+    let c = sandbox.credentials();
+    let url = sandbox.base_url();
+    let banner = format!(
+        "{url}\n\
+         SANDBOX-ONLY credentials (never real ones):\n\
+         \x20 XSIAM standard key: id {} key {}\n\
+         \x20 XSIAM advanced key: id {} key {}\n\
+         \x20 TruSTAR: api key {} secret {}\n\
+         State: GET {url}/_sandbox/state, reset: POST {url}/_sandbox/reset, faults: {url}/_sandbox/faults\n",
+        c.xsiam_standard_key_id,
+        c.xsiam_standard_key,
+        c.xsiam_advanced_key_id,
+        c.xsiam_advanced_key,
+        c.trustar_api_key,
+        c.trustar_api_secret,
+    );
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(banner.as_bytes());
+    let _ = out.flush();
 }
