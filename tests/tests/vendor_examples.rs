@@ -246,8 +246,8 @@ fn trustar_update_example_decodes_and_serializes_to_the_same_json() {
     );
     assert_eq!(request.title.as_str(), "curl api-report");
     assert_eq!(
-        request.enclave_ids,
-        ["e27b914b-b1ee-4d25-b4b2-d50db5208b4d".to_string()]
+        request.enclave_ids[0].as_str(),
+        "e27b914b-b1ee-4d25-b4b2-d50db5208b4d"
     );
     assert_eq!(request.external_tracking_id.as_deref(), Some("M-1234"));
     let began = request.time_began.unwrap().as_chrono();

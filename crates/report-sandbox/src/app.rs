@@ -21,6 +21,8 @@ pub(crate) struct App {
     pub token_lifetime: Duration,
     pub max_indicators: usize,
     pub enforce_rate_limits: bool,
+    /// A bearer token that is always accepted.
+    pub static_token: Option<String>,
     initial: SandboxState,
     initial_faults: Vec<Fault>,
     inner: Mutex<Inner>,
@@ -48,6 +50,7 @@ impl App {
         max_indicators: usize,
         faults: Vec<Fault>,
         enforce_rate_limits: bool,
+        static_token: Option<String>,
     ) -> Self {
         let inner = Inner::from(&state, &faults);
         App {
@@ -55,6 +58,7 @@ impl App {
             token_lifetime,
             max_indicators,
             enforce_rate_limits,
+            static_token,
             initial: state,
             initial_faults: faults,
             inner: Mutex::new(inner),

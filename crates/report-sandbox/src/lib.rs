@@ -82,6 +82,7 @@ pub struct SandboxBuilder {
     max_indicators: usize,
     faults: Vec<Fault>,
     enforce_rate_limits: bool,
+    static_token: Option<String>,
 }
 
 /// The sandbox: see [`Sandbox::builder`].
@@ -100,6 +101,7 @@ impl Sandbox {
             max_indicators: threat_reports::indicators::TRUSTAR_INDICATOR_LIMIT,
             faults: Vec::new(),
             enforce_rate_limits: false,
+            static_token: None,
         }
     }
 }
@@ -149,6 +151,13 @@ impl SandboxBuilder {
         self
     }
 
+    /// Also accepts this TruSTAR bearer token, which never expires: for
+    /// scripts and fuzzers that cannot fetch one.
+    pub fn static_token(mut self, token: impl Into<String>) -> Self {
+        self.static_token = Some(token.into());
+        self
+    }
+
     /// Binds 127.0.0.1 and serves in the background until the returned
     /// handle is dropped.
     pub async fn start(self) -> std::io::Result<RunningSandbox> {
@@ -163,6 +172,7 @@ impl SandboxBuilder {
             self.max_indicators,
             self.faults,
             self.enforce_rate_limits,
+            self.static_token,
         ));
         let router = app::router(app.clone());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();

@@ -37,6 +37,10 @@ struct Args {
     /// Answer 429 beyond the vendors' rate limits (XSIAM 10/s, TruSTAR 60/min).
     #[arg(long)]
     enforce_rate_limits: bool,
+    /// Also accept this TruSTAR bearer token, which never expires (for
+    /// scripts and fuzzers).
+    #[arg(long)]
+    token: Option<String>,
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(what: &str, path: &PathBuf) -> Result<T, String> {
@@ -68,6 +72,9 @@ async fn run(args: Args) -> Result<(), String> {
     }
     if let Some(path) = &args.credentials {
         builder = builder.credentials(read_json::<Credentials>("credentials", path)?);
+    }
+    if let Some(token) = args.token {
+        builder = builder.static_token(token);
     }
     for fault in args.faults {
         builder = builder.fault(fault);

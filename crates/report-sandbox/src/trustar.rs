@@ -110,6 +110,9 @@ impl App {
                 "Full authentication is required to access this resource",
             ));
         };
+        if self.static_token.as_deref() == Some(token) {
+            return None;
+        }
         match self.lock().tokens.get(token) {
             Some(expiry) if Instant::now() < *expiry => None,
             Some(_) => Some(oauth_error(

@@ -143,7 +143,7 @@ replacement).
 backwards compatibility with multi-enclave submission.
 */
         #[serde(rename = "enclaveIds")]
-        pub enclave_ids: [::std::string::String; 1usize],
+        pub enclave_ids: [ReportUpdateEnclaveIdsItem; 1usize],
         ///External tracking id provided by the user; unique across all reports of a company and enclave.
         #[serde(
             rename = "externalTrackingId",
@@ -167,6 +167,60 @@ backwards compatibility with multi-enclave submission.
         pub time_began: ::std::option::Option<::api_time::OffsetDateTime>,
         ///Title of the report.
         pub title: ReportUpdateTitle,
+    }
+    ///An enclave id.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct ReportUpdateEnclaveIdsItem(::std::string::String);
+    impl ::std::ops::Deref for ReportUpdateEnclaveIdsItem {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<ReportUpdateEnclaveIdsItem> for ::std::string::String {
+        fn from(value: ReportUpdateEnclaveIdsItem) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for ReportUpdateEnclaveIdsItem {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 1usize {
+                return Err("shorter than 1 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for ReportUpdateEnclaveIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for ReportUpdateEnclaveIdsItem {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for ReportUpdateEnclaveIdsItem {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
     }
     ///URL of the external report this one originated from, if any. At most 500 characters.
     #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]

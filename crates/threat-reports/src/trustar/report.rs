@@ -253,7 +253,9 @@ impl ReportUpdate {
         Ok(wire::ReportUpdate {
             title: self.title.parse().map_err(wire_error("title"))?,
             report_body: self.body.parse().map_err(wire_error("body"))?,
-            enclave_ids: [self.enclave_ids[0].clone()],
+            enclave_ids: [self.enclave_ids[0]
+                .parse()
+                .map_err(wire_error("enclave_ids"))?],
             external_tracking_id: self.external_tracking_id.clone(),
             external_url: self
                 .external_url
