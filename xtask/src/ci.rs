@@ -23,9 +23,10 @@ fn cargo(root: &Path, args: &[&str]) -> Result<()> {
     Ok(())
 }
 
-/// Runs fmt check, clippy, regenerate --check, lint and every test.
+/// Runs fmt check, clippy, regenerate --check, lint, every test, and
+/// schemathesis against the sandbox.
 pub fn ci(root: &Path) -> Result<()> {
-    let steps: [(&str, &dyn Fn() -> Result<()>); 5] = [
+    let steps: [(&str, &dyn Fn() -> Result<()>); 6] = [
         ("cargo fmt --check", &|| {
             cargo(root, &["fmt", "--all", "--check"])
         }),
@@ -46,6 +47,9 @@ pub fn ci(root: &Path) -> Result<()> {
         ("lint the specs", &|| lint(root)),
         ("cargo test --workspace", &|| {
             cargo(root, &["test", "--workspace"])
+        }),
+        ("schemathesis against the sandbox", &|| {
+            crate::schemathesis::schemathesis(root)
         }),
     ];
     let started = Instant::now();

@@ -8,7 +8,9 @@ pub mod ci;
 pub mod generate;
 pub mod lint;
 pub mod node_tools;
+pub mod python_tools;
 pub mod regenerate;
+pub mod schemathesis;
 
 use std::path::PathBuf;
 

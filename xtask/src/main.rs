@@ -15,8 +15,11 @@ commands:
                         --check writes nothing, prints a diff and fails on drift
   lint                  Spectral, Redocly and the examples validator over the specs
   docs                  render each spec to target/docs/NAME.html
-  install-tools         install the pinned npm tools into tools/node_modules
-  ci                    fmt check, clippy, regenerate --check, lint, all tests
+  install-tools         install the pinned npm tools (tools/node_modules) and
+                        Python tools (tools/.venv)
+  schemathesis          the pinned schemathesis against report-sandbox, every spec
+  ci                    fmt check, clippy, regenerate --check, lint, all tests,
+                        schemathesis
 
 --root DIR runs against another copy of the workspace (tests use it).";
 
@@ -71,7 +74,12 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
         }
         Some("install-tools") => {
             println!("{}", node_tools::ensure_installed(&root)?.display());
+            println!(
+                "{}",
+                xtask::python_tools::ensure_installed(&root)?.display()
+            );
         }
+        Some("schemathesis") => xtask::schemathesis::schemathesis(&root)?,
         Some("ci") => ci::ci(&root)?,
         Some(other) => bail!("unknown command `{other}`\n\n{USAGE}"),
         None => bail!("no command given\n\n{USAGE}"),

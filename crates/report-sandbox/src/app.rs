@@ -121,13 +121,12 @@ pub(crate) fn router(app: Arc<App>) -> Router {
             post(xsiam::update_status),
         )
         .route("/oauth/token", post(trustar::token))
-        // POST too: the vendor page's own curl example sends POST where the
-        // page documents PUT (the spec has PUT only).
+        // Other methods, POST among them, go to `trustar::other_method`.
         .route(
             "/api/1.3/reports/{id}",
             get(trustar::get_report)
                 .put(trustar::put_report)
-                .post(trustar::put_report),
+                .fallback(trustar::other_method),
         )
         .layer(axum::middleware::from_fn_with_state(
             app.clone(),

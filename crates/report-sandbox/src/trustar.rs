@@ -217,14 +217,16 @@ fn writable(body: &Map<String, Value>) -> Result<Writable, String> {
     {
         return Err("externalUrl is limited to 500 characters".into());
     }
-    let time_began = match optional("timeBegan")? {
+    // Absent means "now"; null is not a date-time, so it is refused.
+    let time_began = match body.get("timeBegan") {
         None => None,
-        Some(text) => Some(
+        Some(Value::String(text)) => Some(
             text.parse::<api_time::OffsetDateTime>()
                 .map_err(|e| format!("timeBegan: {e}"))?
                 .as_chrono()
                 .timestamp_millis(),
         ),
+        Some(_) => return Err("timeBegan must be an ISO-8601 date-time with an offset".into()),
     };
     Ok(Writable {
         title,
@@ -283,4 +285,26 @@ pub(crate) async fn put_report(
     report.time_began = Some(fields.time_began.unwrap_or(now));
     report.updated = Some(now);
     StatusCode::OK.into_response()
+}
+
+/// Methods the spec does not list. POST replaces the report like PUT,
+/// because the vendor page's own curl example sends POST where the page
+/// documents PUT; anything else is 405 with the spec's methods in `Allow`.
+pub(crate) async fn other_method(
+    method: axum::http::Method,
+    state: State<Arc<App>>,
+    id: Path<String>,
+    query: RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    if method == axum::http::Method::POST {
+        return put_report(state, id, query, headers, body).await;
+    }
+    let mut refused = StatusCode::METHOD_NOT_ALLOWED.into_response();
+    refused.headers_mut().insert(
+        axum::http::header::ALLOW,
+        axum::http::HeaderValue::from_static("GET,HEAD,PUT"),
+    );
+    refused
 }

@@ -239,6 +239,13 @@ async fn trustar_limits_are_enforced_with_413() {
         400
     );
     assert_eq!(put("not json".into()).await.unwrap().status(), 400);
+    let null_time =
+        json!({"title": "t", "reportBody": "b", "enclaveIds": ["e1"], "timeBegan": null});
+    assert_eq!(
+        put(null_time.to_string()).await.unwrap().status(),
+        400,
+        "timeBegan is not nullable"
+    );
 }
 
 #[tokio::test]
