@@ -208,3 +208,38 @@ fn tempdir() -> std::path::PathBuf {
     std::fs::create_dir_all(&dir).unwrap();
     dir
 }
+
+/// The quickstart example, as `cargo test` builds it, prints its three
+/// results.
+#[test]
+fn the_quickstart_prints_its_three_results() {
+    let deps = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let example = deps.parent().unwrap().join("examples").join("quickstart");
+    let output = Command::new(&example)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {}: {e}", example.display()));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains(
+            "XSIAM   report 777777 (Suspicious PowerShell on finance hosts) is now IN_PROGRESS"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("TruSTAR wrote it back; it now holds 5 indicators"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("TruSTAR refused, nothing sent: the report holds 2418 indicators"),
+        "{stdout}"
+    );
+}
