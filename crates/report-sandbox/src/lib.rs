@@ -243,6 +243,28 @@ impl RunningSandbox {
             )
     }
 
+    /// What a person starting the sandbox needs to see: the base URL on the
+    /// first line, then the credentials it accepts, marked sandbox-only,
+    /// and its own routes.
+    pub fn banner(&self) -> String {
+        let c = &self.credentials;
+        let url = &self.base_url;
+        format!(
+            "{url}\n\
+             SANDBOX-ONLY credentials (never real ones):\n\
+             \x20 XSIAM standard key: id {} key {}\n\
+             \x20 XSIAM advanced key: id {} key {}\n\
+             \x20 TruSTAR: api key {} secret {}\n\
+             State: GET {url}/_sandbox/state, reset: POST {url}/_sandbox/reset, faults: {url}/_sandbox/faults\n",
+            c.xsiam_standard_key_id,
+            c.xsiam_standard_key,
+            c.xsiam_advanced_key_id,
+            c.xsiam_advanced_key,
+            c.trustar_api_key,
+            c.trustar_api_secret,
+        )
+    }
+
     /// Stops serving and waits for the server to finish.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {

@@ -89,28 +89,11 @@ async fn run(args: Args) -> Result<(), String> {
     Ok(())
 }
 
-/// The base URL first, then the sandbox-only credentials. Whoever started
-/// the sandbox may stop reading at any point: a closed stdout is no reason
-/// to stop serving.
+/// The banner: the base URL first. Whoever started the sandbox may stop
+/// reading at any point: a closed stdout is no reason to stop serving.
 fn print_banner(sandbox: &report_sandbox::RunningSandbox) {
     use std::io::Write;
-    let c = sandbox.credentials();
-    let url = sandbox.base_url();
-    let banner = format!(
-        "{url}\n\
-         SANDBOX-ONLY credentials (never real ones):\n\
-         \x20 XSIAM standard key: id {} key {}\n\
-         \x20 XSIAM advanced key: id {} key {}\n\
-         \x20 TruSTAR: api key {} secret {}\n\
-         State: GET {url}/_sandbox/state, reset: POST {url}/_sandbox/reset, faults: {url}/_sandbox/faults\n",
-        c.xsiam_standard_key_id,
-        c.xsiam_standard_key,
-        c.xsiam_advanced_key_id,
-        c.xsiam_advanced_key,
-        c.trustar_api_key,
-        c.trustar_api_secret,
-    );
     let mut out = std::io::stdout().lock();
-    let _ = out.write_all(banner.as_bytes());
+    let _ = out.write_all(sandbox.banner().as_bytes());
     let _ = out.flush();
 }

@@ -57,8 +57,9 @@ impl fmt::Display for ReportId {
     }
 }
 
-/// A report as TruSTAR returns it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A report as TruSTAR returns it. Serializes with these field names
+/// (stable, for scripts), times as RFC 3339.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct Report {
     /// TruSTAR's internal id.
@@ -112,7 +113,8 @@ impl TryFrom<wire::Report> for Report {
 }
 
 /// The writable fields of a report: what an update sends, whole (TruSTAR
-/// replaces the report; a field left out is lost).
+/// replaces the report; a field left out is lost). Serializes with these
+/// field names.
 ///
 /// ```
 /// use threat_reports::trustar::ReportUpdate;
@@ -122,7 +124,7 @@ impl TryFrom<wire::Report> for Report {
 /// assert_eq!(update.indicator_count().total, 1);
 /// # Ok::<(), api_time::ParseError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct ReportUpdate {
     /// The title (required).

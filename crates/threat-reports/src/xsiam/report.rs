@@ -7,8 +7,9 @@ use chrono::{DateTime, Utc};
 use crate::error::{Api, snippet};
 use crate::{Error, ReportStatus, Reported, Severity};
 
-/// An MTH/MDR report as XSIAM stored it after the update.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// An MTH/MDR report as XSIAM stored it after the update. Serializes with
+/// these field names (stable, for scripts), times as RFC 3339.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[non_exhaustive]
 pub struct MthReport {
     /// `XSOAR_SOURCE_ID`: the report's id.
@@ -44,7 +45,8 @@ pub struct MthReport {
     pub status: Reported<ReportStatus>,
 }
 
-/// A report's classification.
+/// A report's classification; serializes as XSIAM spells it (`MTH`, `MDR`,
+/// or the text it sent).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Classification {
     /// Managed Threat Hunting.
@@ -56,6 +58,15 @@ pub enum Classification {
 }
 
 impl Classification {
+    /// The text XSIAM uses: `MTH`, `MDR`, or what it sent.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Classification::Mth => "MTH",
+            Classification::Mdr => "MDR",
+            Classification::Other(text) => text,
+        }
+    }
+
     fn read(text: String) -> Self {
         match text.as_str() {
             "MTH" => Classification::Mth,
@@ -66,7 +77,7 @@ impl Classification {
 }
 
 /// One attachment of a report.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
 pub struct Attachment {
     /// The storage key XSIAM files it under.
     pub key: String,
@@ -74,6 +85,12 @@ pub struct Attachment {
     pub name: String,
     /// `attachment_size`: bytes.
     pub size: u64,
+}
+
+impl serde::Serialize for Classification {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
 }
 
 #[derive(serde::Deserialize)]
