@@ -1,0 +1,161 @@
+//! The command line, as clap parses it.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Report workflows for Cortex XSIAM and TruSTAR, from the shell.
+///
+/// Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 over the
+/// indicator limit.
+#[derive(Parser, Debug)]
+#[command(name = "reportctl", version, about)]
+pub struct Cli {
+    /// Print JSON (stable field names) instead of tables.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// The profile of the config file to use.
+    #[arg(long, global = true, default_value = "default")]
+    pub profile: String,
+    /// The config file (default: $XDG_CONFIG_HOME/threat-reports/config.toml).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Cortex XSIAM MTH/MDR reports.
+    Xsiam {
+        #[command(flatten)]
+        connection: XsiamConnection,
+        #[command(subcommand)]
+        command: XsiamCommand,
+    },
+    /// TruSTAR reports.
+    Trustar {
+        #[command(flatten)]
+        connection: TrustarConnection,
+        #[command(subcommand)]
+        command: TrustarCommand,
+    },
+    /// Count or list a text's indicators, as TruSTAR extracts them.
+    Indicators {
+        #[command(subcommand)]
+        command: IndicatorsCommand,
+    },
+    /// Run the local sandbox of both APIs in the foreground.
+    Sandbox {
+        /// Port on 127.0.0.1 (0 picks a free one).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+    },
+    /// Print a shell completion script.
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+}
+
+/// Where XSIAM is and which key to use; each falls back to the environment
+/// (XSIAM_API_URL, XSIAM_API_KEY_ID, XSIAM_API_KEY, XSIAM_AUTH_MODE), then
+/// the config file. The key itself is never a flag value: argv is visible
+/// to other users.
+#[derive(Args, Debug)]
+pub struct XsiamConnection {
+    /// The tenant's API URL or FQDN.
+    #[arg(long)]
+    pub url: Option<String>,
+    /// The API key's id.
+    #[arg(long)]
+    pub key_id: Option<String>,
+    /// A file holding the API key.
+    #[arg(long)]
+    pub api_key_file: Option<PathBuf>,
+    /// standard or advanced.
+    #[arg(long)]
+    pub auth_mode: Option<String>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum XsiamCommand {
+    /// Set a report's status (any spelling: "In Progress", in-progress, …).
+    SetStatus {
+        /// The report's xsoar_source_id.
+        source_id: String,
+        /// The new status.
+        status: String,
+    },
+}
+
+/// Where TruSTAR is and which credentials to use; each falls back to the
+/// environment (TRUSTAR_BASE_URL, TRUSTAR_API_KEY, TRUSTAR_API_SECRET), then
+/// the config file. Secrets are never flag values.
+#[derive(Args, Debug)]
+pub struct TrustarConnection {
+    /// The server (default https://api.trustar.co).
+    #[arg(long)]
+    pub url: Option<String>,
+    /// A file holding the API key.
+    #[arg(long)]
+    pub api_key_file: Option<PathBuf>,
+    /// A file holding the API secret.
+    #[arg(long)]
+    pub api_secret_file: Option<PathBuf>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TrustarCommand {
+    /// Show a report.
+    Get {
+        /// The report id (TruSTAR's, or yours with --external).
+        id: String,
+        /// ID is an external tracking id.
+        #[arg(long)]
+        external: bool,
+    },
+    /// Change a report: read it, change only the given fields, write it back.
+    Update {
+        /// The report id (TruSTAR's, or yours with --external).
+        id: String,
+        /// ID is an external tracking id.
+        #[arg(long)]
+        external: bool,
+        /// A new title.
+        #[arg(long)]
+        title: Option<String>,
+        /// A new body, from this file (- for standard input).
+        #[arg(long)]
+        body_file: Option<PathBuf>,
+        /// A new enclave id.
+        #[arg(long)]
+        enclave: Option<String>,
+        /// A new external URL.
+        #[arg(long)]
+        external_url: Option<String>,
+        /// A new incident time, ISO 8601 with an offset (2016-09-22T11:38:35+00:00).
+        #[arg(long)]
+        time_began: Option<String>,
+        /// Show what would be sent, and its indicator count; send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum IndicatorsCommand {
+    /// The number of distinct indicators, by kind. Exit code 3 when over the limit.
+    Count {
+        /// The text (a file, or - or nothing for standard input).
+        file: Option<PathBuf>,
+        /// The limit to check against.
+        #[arg(long, default_value_t = threat_reports::indicators::TRUSTAR_INDICATOR_LIMIT)]
+        limit: usize,
+    },
+    /// Every indicator with its kind, value and byte position.
+    List {
+        /// The text (a file, or - or nothing for standard input).
+        file: Option<PathBuf>,
+    },
+}

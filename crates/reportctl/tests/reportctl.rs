@@ -1,0 +1,349 @@
+//! `reportctl` run as a user runs it, against the sandbox: output, exit
+//! codes, configuration from flags, environment and profiles.
+
+use assert_cmd::Command;
+use report_sandbox::{RunningSandbox, Sandbox};
+use serde_json::Value;
+
+/// A sandbox on its own runtime, alive as long as this value.
+struct Server {
+    sandbox: RunningSandbox,
+    _runtime: tokio::runtime::Runtime,
+}
+
+fn server() -> Server {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sandbox = runtime.block_on(Sandbox::builder().start()).unwrap();
+    Server {
+        sandbox,
+        _runtime: runtime,
+    }
+}
+
+/// `reportctl` with a clean configuration: no config file, and the
+/// sandbox's settings in the environment when `server` is given.
+fn reportctl(server: Option<&Server>, config_home: &std::path::Path) -> Command {
+    let mut command = Command::cargo_bin("reportctl").unwrap();
+    command
+        .env_clear()
+        .env("XDG_CONFIG_HOME", config_home)
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
+    if let Some(server) = server {
+        let c = server.sandbox.credentials();
+        command
+            .env("XSIAM_API_URL", server.sandbox.base_url())
+            .env("XSIAM_API_KEY_ID", &c.xsiam_standard_key_id)
+            .env("XSIAM_API_KEY", &c.xsiam_standard_key)
+            .env("TRUSTAR_BASE_URL", server.sandbox.base_url())
+            .env("TRUSTAR_API_KEY", &c.trustar_api_key)
+            .env("TRUSTAR_API_SECRET", &c.trustar_api_secret);
+    }
+    command
+}
+
+fn stdout(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn stderr(output: &std::process::Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn set_status_accepts_any_spelling_and_prints_the_canonical_status() {
+    let server = server();
+    let home = tempfile::tempdir().unwrap();
+    let output = reportctl(Some(&server), home.path())
+        .args(["xsiam", "set-status", "777777", "in-progress"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("status          IN_PROGRESS"), "{text}");
+    assert!(
+        text.contains("name            Suspicious PowerShell on finance hosts"),
+        "{text}"
+    );
+    assert_eq!(
+        server.sandbox.state().xsiam_reports[1].report_status,
+        "IN_PROGRESS"
+    );
+
+    let output = reportctl(Some(&server), home.path())
+        .args(["--json", "xsiam", "set-status", "777776", "CLOSED"])
+        .output()
+        .unwrap();
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["status"], "CLOSED");
+    assert_eq!(report["source_id"], "777776");
+    assert_eq!(report["attachments"][0]["name"], "sample.pdf");
+    assert_eq!(report["classification"], "MTH");
+}
+
+#[test]
+fn exit_codes_tell_usage_from_failure() {
+    let server = server();
+    let home = tempfile::tempdir().unwrap();
+    // An unknown status: usage, with the accepted values.
+    let output = reportctl(Some(&server), home.path())
+        .args(["xsiam", "set-status", "777777", "done"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("New, In Progress, Pending, Resolved or Closed"),
+        "{}",
+        stderr(&output)
+    );
+    // The server's generic error for an unknown id: a failure.
+    let output = reportctl(Some(&server), home.path())
+        .args(["xsiam", "set-status", "nope", "New"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("HTTP 500"), "{}", stderr(&output));
+    // No configuration at all: usage, saying where settings come from.
+    let output = reportctl(None, home.path())
+        .args(["xsiam", "set-status", "1", "New"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("XSIAM_API_URL"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(
+        stderr(&output).contains("flags, then the environment, then the profile"),
+        "{}",
+        stderr(&output)
+    );
+    // A secret is never a flag value.
+    let output = reportctl(None, home.path())
+        .args(["xsiam", "--api-key", "k", "set-status", "1", "New"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
+fn trustar_get_and_update_change_only_the_given_fields() {
+    let server = server();
+    let home = tempfile::tempdir().unwrap();
+    let output = reportctl(Some(&server), home.path())
+        .args(["--json", "trustar", "get", "M-1234", "--external"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report["title"], "curl api-report");
+    assert_eq!(report["time_began"], "2016-09-22T11:38:35Z");
+
+    let body = home.path().join("body.txt");
+    std::fs::write(&body, "New body: evil.exe and 185.220.101.4").unwrap();
+    // A dry run sends nothing.
+    let output = reportctl(Some(&server), home.path())
+        .args([
+            "trustar",
+            "update",
+            "M-1234",
+            "--external",
+            "--title",
+            "Renamed",
+            "--body-file",
+        ])
+        .arg(&body)
+        .arg("--dry-run")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("nothing was sent"));
+    assert!(stdout(&output).contains("2 indicators: 1 IP, 1 SOFTWARE"));
+    assert_eq!(
+        server.sandbox.state().trustar_reports[0].title,
+        "curl api-report"
+    );
+
+    let output = reportctl(Some(&server), home.path())
+        .args([
+            "trustar",
+            "update",
+            "M-1234",
+            "--external",
+            "--title",
+            "Renamed",
+            "--body-file",
+        ])
+        .arg(&body)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let stored = &server.sandbox.state().trustar_reports[0];
+    assert_eq!(stored.title, "Renamed");
+    assert_eq!(stored.report_body, "New body: evil.exe and 185.220.101.4");
+    assert_eq!(
+        stored.external_tracking_id.as_deref(),
+        Some("M-1234"),
+        "other fields kept"
+    );
+    assert_eq!(
+        stored.time_began,
+        Some(1_474_544_315_000),
+        "other fields kept"
+    );
+
+    // Too many indicators: exit 3, and nothing changes.
+    let big: String = (0..2001)
+        .map(|i| format!("CVE-2024-{:05}\n", 10_000 + i))
+        .collect();
+    std::fs::write(&body, big).unwrap();
+    let output = reportctl(Some(&server), home.path())
+        .args(["trustar", "update", "M-1234", "--external", "--body-file"])
+        .arg(&body)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("2001 indicators: 2001 CVE"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(server.sandbox.state().trustar_reports[0].title, "Renamed");
+
+    let output = reportctl(Some(&server), home.path())
+        .args([
+            "trustar",
+            "update",
+            "M-1234",
+            "--external",
+            "--time-began",
+            "yesterday",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("--time-began"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn indicators_count_and_list() {
+    let home = tempfile::tempdir().unwrap();
+    let text = "Beacon to 185.220.101.4 from evil.exe; see hxxp://bad[.]com/x";
+    let output = reportctl(None, home.path())
+        .args(["indicators", "count"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(
+        stdout(&output).starts_with("3 indicators: 1 IP, 1 URL, 1 SOFTWARE\n"),
+        "{}",
+        stdout(&output)
+    );
+
+    let output = reportctl(None, home.path())
+        .args(["--json", "indicators", "count", "--limit", "2", "-"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3));
+    let count: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(count["total"], 3);
+    assert_eq!(count["over_limit"], true);
+    assert_eq!(count["by_kind"]["URL"], 1);
+
+    let output = reportctl(None, home.path())
+        .args(["--json", "indicators", "list"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    let list: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(list[2]["kind"], "URL");
+    assert_eq!(list[2]["value"], "http://bad.com/x");
+    let span = (list[2]["span"]["start"].as_u64().unwrap() as usize)
+        ..(list[2]["span"]["end"].as_u64().unwrap() as usize);
+    assert_eq!(&text[span], "hxxp://bad[.]com/x");
+}
+
+#[test]
+fn settings_come_from_a_config_profile_with_secrets_in_files() {
+    let server = server();
+    let home = tempfile::tempdir().unwrap();
+    let c = server.sandbox.credentials();
+    let key_file = home.path().join("xsiam-key");
+    std::fs::write(&key_file, format!("{}\n", c.xsiam_advanced_key)).unwrap();
+    let dir = home.path().join("threat-reports");
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(
+        dir.join("config.toml"),
+        format!(
+            "[profiles.lab]\nxsiam_url = \"{}\"\nxsiam_key_id = \"{}\"\nxsiam_api_key_file = \"{}\"\nxsiam_auth_mode = \"advanced\"\n",
+            server.sandbox.base_url(),
+            c.xsiam_advanced_key_id,
+            key_file.display()
+        ),
+    )
+    .unwrap();
+    let output = reportctl(None, home.path())
+        .args([
+            "--profile",
+            "lab",
+            "xsiam",
+            "set-status",
+            "777778",
+            "Resolved",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        server.sandbox.state().xsiam_reports[2].report_status,
+        "RESOLVED"
+    );
+
+    // A flag wins over the profile; an unknown profile is a usage error.
+    let output = reportctl(None, home.path())
+        .args([
+            "--profile",
+            "lab",
+            "xsiam",
+            "--url",
+            "http://127.0.0.1:9",
+            "set-status",
+            "777778",
+            "New",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "the flag's unreachable URL was used"
+    );
+    let output = reportctl(None, home.path())
+        .args(["--profile", "nope", "xsiam", "set-status", "1", "New"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("[profiles.nope]"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn completions_are_generated() {
+    let home = tempfile::tempdir().unwrap();
+    let output = reportctl(None, home.path())
+        .args(["completions", "bash"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    assert!(stdout(&output).contains("reportctl"));
+    assert!(stdout(&output).contains("set-status"));
+}
