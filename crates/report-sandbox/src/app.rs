@@ -40,6 +40,8 @@ pub(crate) struct Inner {
     pub faults: VecDeque<Fault>,
     /// Start times of recent calls, per API, for the optional rate limits.
     pub recent: HashMap<&'static str, VecDeque<Instant>>,
+    /// Status updates applied, per XSIAM report.
+    pub xsiam_update_counts: BTreeMap<String, u64>,
 }
 
 impl App {
@@ -79,6 +81,7 @@ impl App {
         SandboxState {
             xsiam_reports: inner.xsiam.values().cloned().collect(),
             trustar_reports: inner.trustar.values().cloned().collect(),
+            xsiam_update_counts: inner.xsiam_update_counts.clone(),
         }
     }
 
@@ -109,6 +112,7 @@ impl Inner {
             tokens: HashMap::new(),
             faults: faults.iter().cloned().collect(),
             recent: HashMap::new(),
+            xsiam_update_counts: BTreeMap::new(),
         }
     }
 }

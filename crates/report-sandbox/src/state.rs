@@ -1,5 +1,7 @@
 //! What the sandbox stores: reports of both APIs, in the specs' own shapes.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use trustar_client::types::Report;
 use xsiam_client::types::MthReport;
@@ -18,6 +20,11 @@ pub struct SandboxState {
     pub xsiam_reports: Vec<MthReport>,
     /// TruSTAR reports, as `GET /api/1.3/reports/{id}` returns them.
     pub trustar_reports: Vec<Report>,
+    /// How many status updates each XSIAM report received since the start
+    /// (or the last reset): lets tests prove no update was lost or applied
+    /// twice. Ignored in a state file.
+    #[serde(default, skip_deserializing)]
+    pub xsiam_update_counts: BTreeMap<String, u64>,
 }
 
 impl SandboxState {
@@ -109,6 +116,7 @@ impl SandboxState {
                 .expect("the seed matches specs/xsiam.yaml"),
             trustar_reports: serde_json::from_value(trustar)
                 .expect("the seed matches specs/trustar.yaml"),
+            xsiam_update_counts: BTreeMap::new(),
         }
     }
 }

@@ -118,5 +118,10 @@ pub(crate) async fn update_status(
     };
     report.report_status = status.canonical().to_string();
     report.update_time = Some(now_ms());
-    json(StatusCode::OK, json!({ "reply": report }))
+    let answer = json!({ "reply": report });
+    *inner
+        .xsiam_update_counts
+        .entry(source_id.to_string())
+        .or_default() += 1;
+    json(StatusCode::OK, answer)
 }

@@ -87,6 +87,27 @@ pub enum XsiamCommand {
         /// The new status.
         status: String,
     },
+    /// Set the status of many reports from a file: CSV (source_id,status) or
+    /// JSON Lines ({"source_id": …, "status": …}), - for standard input.
+    /// With --journal, a rerun skips the rows already done.
+    BulkStatus {
+        /// The rows (a file, or - for standard input).
+        file: PathBuf,
+        /// Rows in flight at once.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// Calls started per second at most (XSIAM allows 10); 0 for no limit.
+        #[arg(long, default_value_t = 10)]
+        rate: u32,
+        /// Attempts per row before it counts as failed (429s, 5xx and
+        /// connection failures are retried with backoff).
+        #[arg(long, default_value_t = 6)]
+        max_attempts: u32,
+        /// A JSON Lines journal: one line per finished row, synced to disk;
+        /// rows it records as done are skipped.
+        #[arg(long)]
+        journal: Option<PathBuf>,
+    },
 }
 
 /// Where TruSTAR is and which credentials to use; each falls back to the

@@ -7,6 +7,7 @@
 
 #![forbid(unsafe_code)]
 
+mod bulk;
 mod cli;
 mod config;
 mod output;
@@ -92,12 +93,50 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             command,
         } => {
             let profile = config::load(cli.config.as_deref(), &cli.profile)?;
-            let client = xsiam_builder(&connection, &profile)?.build()?;
+            let builder = xsiam_builder(&connection, &profile)?;
             match command {
                 XsiamCommand::SetStatus { source_id, status } => {
                     let status: ReportStatus = status.parse().map_err(Error::from)?;
-                    let report = client.update_report_status(&source_id, status).await?;
+                    let report = builder
+                        .build()?
+                        .update_report_status(&source_id, status)
+                        .await?;
                     output::mth_report(&report, json);
+                }
+                XsiamCommand::BulkStatus {
+                    file,
+                    concurrency,
+                    rate,
+                    max_attempts,
+                    journal,
+                } => {
+                    let builder = builder
+                        .retry(threat_reports::RetryPolicy::default().max_attempts(max_attempts));
+                    let builder = if rate > 0 {
+                        builder.rate_limit(threat_reports::RateLimit::per_second(rate))
+                    } else {
+                        builder
+                    };
+                    let client = builder.build()?;
+                    let (rows, invalid) = bulk::parse(&read_text(&file)?);
+                    let summary =
+                        bulk::run(client, rows, &invalid, concurrency, journal.as_deref()).await?;
+                    output::bulk_summary(&summary, json);
+                    if summary.interrupted {
+                        return Err(Failure {
+                            code: 130,
+                            message: "interrupted; rerun with the same --journal to resume".into(),
+                        });
+                    }
+                    if summary.failed + summary.invalid > 0 {
+                        return Err(Failure {
+                            code: 1,
+                            message: format!(
+                                "{} rows failed and {} were invalid",
+                                summary.failed, summary.invalid
+                            ),
+                        });
+                    }
                 }
             }
         }

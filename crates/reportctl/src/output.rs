@@ -161,3 +161,31 @@ pub fn indicators(found: &[Indicator], json: bool) {
         );
     }
 }
+
+pub fn bulk_summary(summary: &crate::bulk::Summary, json: bool) {
+    if json {
+        return print_json(summary);
+    }
+    let mut rows = vec![
+        ("done", summary.done.to_string()),
+        (
+            "skipped",
+            format!("{} (already done in the journal)", summary.skipped),
+        ),
+        ("failed", summary.failed.to_string()),
+        ("invalid", summary.invalid.to_string()),
+    ];
+    if summary.interrupted {
+        rows.push((
+            "interrupted",
+            "yes: rerun with the same --journal to resume".into(),
+        ));
+    }
+    let by_error: Vec<String> = summary
+        .failures_by_error
+        .iter()
+        .map(|(kind, n)| format!("{n} {kind}"))
+        .collect();
+    rows.push(("failures by error", by_error.join(", ")));
+    table(&rows);
+}

@@ -1,45 +1,10 @@
 //! `reportctl` run as a user runs it, against the sandbox: output, exit
 //! codes, configuration from flags, environment and profiles.
 
-use assert_cmd::Command;
-use report_sandbox::{RunningSandbox, Sandbox};
+mod common;
+
+use common::{reportctl, server};
 use serde_json::Value;
-
-/// A sandbox on its own runtime, alive as long as this value.
-struct Server {
-    sandbox: RunningSandbox,
-    _runtime: tokio::runtime::Runtime,
-}
-
-fn server() -> Server {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let sandbox = runtime.block_on(Sandbox::builder().start()).unwrap();
-    Server {
-        sandbox,
-        _runtime: runtime,
-    }
-}
-
-/// `reportctl` with a clean configuration: no config file, and the
-/// sandbox's settings in the environment when `server` is given.
-fn reportctl(server: Option<&Server>, config_home: &std::path::Path) -> Command {
-    let mut command = Command::cargo_bin("reportctl").unwrap();
-    command
-        .env_clear()
-        .env("XDG_CONFIG_HOME", config_home)
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default());
-    if let Some(server) = server {
-        let c = server.sandbox.credentials();
-        command
-            .env("XSIAM_API_URL", server.sandbox.base_url())
-            .env("XSIAM_API_KEY_ID", &c.xsiam_standard_key_id)
-            .env("XSIAM_API_KEY", &c.xsiam_standard_key)
-            .env("TRUSTAR_BASE_URL", server.sandbox.base_url())
-            .env("TRUSTAR_API_KEY", &c.trustar_api_key)
-            .env("TRUSTAR_API_SECRET", &c.trustar_api_secret);
-    }
-    command
-}
 
 fn stdout(output: &std::process::Output) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
@@ -346,4 +311,39 @@ fn completions_are_generated() {
     assert!(output.status.success());
     assert!(stdout(&output).contains("reportctl"));
     assert!(stdout(&output).contains("set-status"));
+}
+
+#[test]
+fn the_sandbox_command_serves_both_apis_in_the_foreground() {
+    use std::io::{BufRead, BufReader};
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_reportctl"))
+        .args(["sandbox", "--port", "0"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first.trim().to_string();
+    let home = tempfile::tempdir().unwrap();
+    let output = reportctl(None, home.path())
+        .args([
+            "xsiam",
+            "--url",
+            &url,
+            "--key-id",
+            "1",
+            "set-status",
+            "777776",
+            "New",
+        ])
+        .env("XSIAM_API_KEY", "sandbox-standard-key")
+        .output()
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(url.starts_with("http://127.0.0.1:"), "{url}");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains("NEW"));
 }
