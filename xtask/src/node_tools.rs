@@ -30,7 +30,11 @@ pub fn ensure_installed(root: &Path) -> Result<PathBuf> {
         .with_context(|| format!("cannot create {}", lock_path.display()))?;
     lock.lock().context("cannot lock tools/.install.lock")?;
 
-    if fs::read(tools.join(STAMP)).ok().as_deref() == Some(lockfile.as_slice()) {
+    // Installed means: the lockfile has not changed, and the tools are there.
+    let present = ["spectral", "redocly", "prism", "openapi-examples-validator"]
+        .iter()
+        .all(|tool| bin.join(tool).exists());
+    if present && fs::read(tools.join(STAMP)).ok().as_deref() == Some(lockfile.as_slice()) {
         return Ok(bin);
     }
     eprintln!("xtask: installing the pinned OpenAPI tools (npm ci in tools/)…");

@@ -21,7 +21,10 @@ pub fn ensure_installed(root: &Path) -> Result<PathBuf> {
     let lock =
         File::create(tools.join(".install.lock")).context("cannot create tools/.install.lock")?;
     lock.lock().context("cannot lock tools/.install.lock")?;
-    if fs::read(tools.join(STAMP)).ok().as_deref() == Some(requirements.as_slice()) {
+    // Installed means: the pins have not changed, and the tools are there.
+    if fs::read(tools.join(STAMP)).ok().as_deref() == Some(requirements.as_slice())
+        && bin.join("schemathesis").exists()
+    {
         return Ok(bin);
     }
     eprintln!("xtask: installing the pinned Python tools (tools/.venv)…");
