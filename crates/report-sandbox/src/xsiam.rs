@@ -7,7 +7,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 use threat_reports::ReportStatus;
 
 use crate::app::{App, json, now_ms};
@@ -67,9 +66,12 @@ impl App {
         if nonce.chars().count() != 64 || !fresh {
             return false;
         }
-        let digest = Sha256::digest(format!("{}{nonce}{timestamp}", c.xsiam_advanced_key));
-        let expected: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-        authorization == expected
+        authorization
+            == threat_reports::xsiam::advanced_key_signature(
+                &c.xsiam_advanced_key,
+                nonce,
+                timestamp,
+            )
     }
 }
 

@@ -38,6 +38,26 @@ const FORBIDDEN_HINT: &str = "Only users with Instance Administrator rights may 
     mth/child endpoints, on a tenant authorized for them";
 const LICENCE_HINT: &str = "The tenant's licence does not cover this API";
 
+/// The `Authorization` value of an advanced key: the lowercase hex SHA-256
+/// of `key + nonce + timestamp` (a plain concatenation, not an HMAC). The
+/// client computes it for every attempt; a server or a test that checks
+/// advanced keys uses this same rule.
+///
+/// ```
+/// let signature = threat_reports::xsiam::advanced_key_signature(
+///     "testApiKey",
+///     "b5834c137a825cc6c80111f237e1c5f8dedeef5df9dcd4c7f1dc73f180c89b47",
+///     "1584983036945",
+/// );
+/// assert_eq!(signature, "8eb5e56a1656a35c9d187762d945339455b5382e11d779c458a63c652e1e79e9");
+/// ```
+pub fn advanced_key_signature(key: &str, nonce: &str, timestamp: &str) -> String {
+    use secrecy::ExposeSecret;
+    crate::auth::advanced_signature(&secrecy::SecretString::from(key), nonce, timestamp)
+        .expose_secret()
+        .to_string()
+}
+
 /// A client for Cortex XSIAM's MTH/MDR report API: authenticated, retrying,
 /// with typed answers. Cheap to clone; clones share connections.
 #[derive(Clone)]
