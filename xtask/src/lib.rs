@@ -4,6 +4,7 @@
 //! crates; see the README for every command.
 
 pub mod apis;
+pub mod bench_peers;
 pub mod ci;
 pub mod generate;
 pub mod lint;

@@ -18,6 +18,8 @@ commands:
   install-tools         install the pinned npm tools (tools/node_modules) and
                         Python tools (tools/.venv)
   schemathesis          the pinned schemathesis against report-sandbox, every spec
+  bench-peers           reportctl's indicator counting against iocextract and
+                        ioc-finder on the same corpus (a benchmark, not a test)
   ci                    fmt check, clippy, regenerate --check, lint, all tests,
                         schemathesis
 
@@ -80,6 +82,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             );
         }
         Some("schemathesis") => xtask::schemathesis::schemathesis(&root)?,
+        Some("bench-peers") => xtask::bench_peers::bench_peers(&root)?,
         Some("ci") => ci::ci(&root)?,
         Some(other) => bail!("unknown command `{other}`\n\n{USAGE}"),
         None => bail!("no command given\n\n{USAGE}"),
