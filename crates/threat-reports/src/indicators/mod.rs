@@ -120,18 +120,69 @@ pub fn extract(text: &str) -> Vec<Indicator> {
 /// assert_eq!(n.by_kind.get(&IndicatorKind::Ip), Some(&1));
 /// ```
 pub fn count(text: &str) -> IndicatorCount {
-    let refanged = refang::refang(text, refang::Spans::Unmapped);
-    let mut seen: HashSet<(IndicatorKind, Cow<'_, str>)> = HashSet::new();
+    count_in_chunks(text, CHUNK)
+}
+
+/// How much text [`count`] refangs and scans at a time.
+const CHUNK: usize = 1 << 20;
+
+/// Counts `text` a piece of about `chunk` bytes at a time, each piece ending
+/// at ASCII whitespace: no indicator and no defanged spelling spans
+/// whitespace, so the pieces count as the whole does, while only one
+/// piece's refanged copy is ever in memory.
+fn count_in_chunks(text: &str, chunk: usize) -> IndicatorCount {
+    let mut seen: HashMap<IndicatorKind, HashSet<Box<str>>> = HashMap::new();
     let mut count = IndicatorCount::default();
-    scanner::scan(&refanged.text, |hit| {
-        let key = match hit.kind {
-            // Registry keys are the same key in any case.
-            IndicatorKind::RegistryKey => Cow::Owned(hit.value.to_ascii_lowercase()),
-            _ => hit.value,
-        };
-        if seen.insert((hit.kind, key)) {
-            count.add(hit.kind);
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    while start < bytes.len() {
+        let mut end = (start + chunk.max(1)).min(bytes.len());
+        while end < bytes.len() && !bytes[end].is_ascii_whitespace() {
+            end += 1;
         }
-    });
+        let refanged = refang::refang(&text[start..end], refang::Spans::Unmapped);
+        scanner::scan(&refanged.text, |hit| {
+            let key = match hit.kind {
+                // Registry keys are the same key in any case.
+                IndicatorKind::RegistryKey => Cow::Owned(hit.value.to_ascii_lowercase()),
+                _ => hit.value,
+            };
+            let distinct = seen.entry(hit.kind).or_default();
+            if !distinct.contains(key.as_ref()) {
+                distinct.insert(key.into_owned().into_boxed_str());
+                count.add(hit.kind);
+            }
+        });
+        start = end;
+    }
     count
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    proptest! {
+        /// Pieces of any size count as the whole text does.
+        #[test]
+        fn chunked_counts_equal_whole_counts(
+            words in prop::collection::vec(
+                prop::sample::select(vec![
+                    "8.8.8.8", "evil[.]com", "hxxp://x[.]org/a", "a@b.io", "CVE-2021-44228",
+                    "HKLM\\Run", "x.exe", "44d88612fea8a8f36de82e1278abb02f", "2001:db8::1",
+                    "1.2.3.4/24", " ", "\n", "\t", ".", "é", "word",
+                ]),
+                0..80,
+            ),
+            chunk in 1usize..64,
+        ) {
+            let text = words.concat();
+            let distinct: HashSet<_> = extract(&text).into_iter().map(|i| (i.kind, i.value)).collect();
+            let whole = count_in_chunks(&text, usize::MAX / 2);
+            prop_assert_eq!(whole.total, distinct.len());
+            prop_assert_eq!(count_in_chunks(&text, chunk), whole);
+        }
+    }
 }
