@@ -47,6 +47,24 @@ pub(crate) fn snippet(text: &str) -> String {
     }
 }
 
+/// An answer's epoch-milliseconds `field` as a UTC date-time; a value out
+/// of range is a [`Error::Decode`] naming the field.
+pub(crate) fn epoch_ms(
+    api: Api,
+    field: &'static str,
+    ms: Option<i64>,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, Error> {
+    ms.map(|ms| {
+        chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms).ok_or_else(|| Error::Decode {
+            api,
+            what: field,
+            problem: "milliseconds since the Unix epoch out of range".into(),
+            body: ms.to_string(),
+        })
+    })
+    .transpose()
+}
+
 fn request_id(response: &ApiResponse) -> String {
     response
         .request_id

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use trustar_client::types as wire;
 
 use crate::Error;
-use crate::error::{Api, snippet};
+use crate::error::{Api, epoch_ms, snippet};
 use crate::indicators::{IndicatorCount, count};
 
 /// The most bytes a report body may hold (TruSTAR: 2 MB).
@@ -82,26 +82,14 @@ pub struct Report {
     pub enclave_ids: Vec<String>,
 }
 
-fn time(field: &'static str, ms: Option<i64>) -> Result<Option<DateTime<Utc>>, Error> {
-    ms.map(|ms| {
-        DateTime::<Utc>::from_timestamp_millis(ms).ok_or_else(|| Error::Decode {
-            api: Api::Trustar,
-            what: field,
-            problem: "milliseconds since the Unix epoch out of range".into(),
-            body: ms.to_string(),
-        })
-    })
-    .transpose()
-}
-
 impl TryFrom<wire::Report> for Report {
     type Error = Error;
 
     fn try_from(raw: wire::Report) -> Result<Self, Error> {
         Ok(Report {
-            time_began: time("timeBegan", raw.time_began)?,
-            created: time("created", raw.created)?,
-            updated: time("updated", raw.updated)?,
+            time_began: epoch_ms(Api::Trustar, "timeBegan", raw.time_began)?,
+            created: epoch_ms(Api::Trustar, "created", raw.created)?,
+            updated: epoch_ms(Api::Trustar, "updated", raw.updated)?,
             id: raw.id,
             title: raw.title,
             body: raw.report_body,

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 
-use crate::error::{Api, snippet};
+use crate::error::{Api, epoch_ms, snippet};
 use crate::{Error, ReportStatus, Reported, Severity};
 
 /// An MTH/MDR report as XSIAM stored it after the update. Serializes with
@@ -121,26 +121,14 @@ pub(crate) fn attachments(raw: Option<&str>) -> Result<Vec<Attachment>, Error> {
         .collect())
 }
 
-fn time(field: &'static str, ms: Option<i64>) -> Result<Option<DateTime<Utc>>, Error> {
-    ms.map(|ms| {
-        DateTime::<Utc>::from_timestamp_millis(ms).ok_or_else(|| Error::Decode {
-            api: Api::Xsiam,
-            what: field,
-            problem: "milliseconds since the Unix epoch out of range".into(),
-            body: ms.to_string(),
-        })
-    })
-    .transpose()
-}
-
 impl TryFrom<xsiam_client::types::MthReport> for MthReport {
     type Error = Error;
 
     fn try_from(raw: xsiam_client::types::MthReport) -> Result<Self, Error> {
         Ok(MthReport {
             attachments: attachments(raw.attachments.as_deref())?,
-            inserted_at: time("INSERT_TIME", raw.insert_time)?,
-            updated_at: time("UPDATE_TIME", raw.update_time)?,
+            inserted_at: epoch_ms(Api::Xsiam, "INSERT_TIME", raw.insert_time)?,
+            updated_at: epoch_ms(Api::Xsiam, "UPDATE_TIME", raw.update_time)?,
             source_id: raw.xsoar_source_id,
             name: raw.name,
             description: raw.description,
