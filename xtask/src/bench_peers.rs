@@ -17,6 +17,7 @@ use serde_json::Value;
 use threat_reports::indicators::corpus;
 
 use crate::python_tools::{self, BENCH_PEERS};
+use crate::{cargo, target_dir};
 
 const MB: usize = 1_000_000;
 const SIZES_MB: [usize; 4] = [1, 4, 16, 64];
@@ -26,12 +27,6 @@ const REPORTCTL_RUNS: usize = 3;
 /// A peer still extracting after this long is stopped, and reported as
 /// taking more than this (its ratio as a lower bound).
 const PEER_TIME_LIMIT_S: u64 = 120;
-
-fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"))
-}
 
 /// One measured run.
 struct Measured {
@@ -95,14 +90,7 @@ fn median(mut values: Vec<f64>) -> f64 {
 pub fn bench_peers(root: &Path) -> Result<()> {
     let bin = python_tools::ensure(root, &BENCH_PEERS)?;
     let python = bin.join("python");
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "--quiet", "--release", "-p", "reportctl"])
-        .current_dir(root)
-        .status()?;
-    if !status.success() {
-        bail!("building reportctl failed ({status})");
-    }
+    cargo(root, &["build", "--quiet", "--release", "-p", "reportctl"])?;
     let reportctl = target_dir(root).join("release/reportctl");
     let reportctl = reportctl.to_string_lossy().into_owned();
     let dir = target_dir(root).join("bench-corpus");

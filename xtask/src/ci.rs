@@ -2,26 +2,14 @@
 //! failure.
 
 use std::path::Path;
-use std::process::Command;
 use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
+use crate::cargo;
+
 use crate::lint::lint;
 use crate::regenerate::{FileState, Mode, regenerate};
-
-fn cargo(root: &Path, args: &[&str]) -> Result<()> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(&cargo)
-        .args(args)
-        .current_dir(root)
-        .status()
-        .with_context(|| format!("cannot run {cargo}"))?;
-    if !status.success() {
-        bail!("`cargo {}` failed ({status})", args.join(" "));
-    }
-    Ok(())
-}
 
 /// Runs fmt check, clippy, regenerate --check, lint, every test, and
 /// schemathesis against the sandbox.

@@ -2,7 +2,7 @@
 //! report-sandbox, for every spec, with bounded examples and time.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -10,6 +10,7 @@ use anyhow::{Context, Result, bail};
 
 use crate::apis::APIS;
 use crate::python_tools;
+use crate::{cargo, target_dir};
 
 /// The bearer token the sandbox is started with (sandbox-only), matching
 /// `specs/schemathesis/trustar.toml`.
@@ -52,30 +53,19 @@ impl Drop for Killed {
     }
 }
 
-fn target_dir(root: &Path) -> PathBuf {
-    std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"))
-}
-
 /// Builds and starts the sandbox on a free port; returns it and its URL.
 fn start_sandbox(root: &Path) -> Result<(Killed, String)> {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let status = Command::new(cargo)
-        .args([
+    cargo(
+        root,
+        &[
             "build",
             "--quiet",
             "-p",
             "report-sandbox",
             "--bin",
             "report-sandbox",
-        ])
-        .current_dir(root)
-        .status()
-        .context("cannot run cargo build")?;
-    if !status.success() {
-        bail!("building report-sandbox failed ({status})");
-    }
+        ],
+    )?;
     let mut child = Command::new(target_dir(root).join("debug/report-sandbox"))
         .args(["--port", "0", "--token", TOKEN])
         .stdout(Stdio::piped())

@@ -331,10 +331,7 @@ fn a_third_api_is_a_spec_one_entry_and_one_command_and_it_compiles() {
         );
     fs::write(tmp.path().join("Cargo.toml"), manifest).unwrap();
     fs::copy(root.join("Cargo.lock"), tmp.path().join("Cargo.lock")).unwrap();
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"))
-        .join("scaffold-check");
+    let target = xtask::target_dir(&root).join("scaffold-check");
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let check = Command::new(cargo)
         .args(["check", "--offline", "--quiet", "-p", "inventory-client"])
