@@ -12,8 +12,9 @@ use axum::routing::{get, post};
 use trustar_client::types::Report;
 use xsiam_client::types::MthReport;
 
+use crate::fault_rates::{FaultRates, RandomFaults};
 use crate::faults::{self, Fault};
-use crate::{Credentials, SandboxState, admin, trustar, xsiam};
+use crate::{Credentials, SandboxBuilder, SandboxState, admin, trustar, xsiam};
 
 /// Everything the handlers share.
 pub(crate) struct App {
@@ -25,6 +26,7 @@ pub(crate) struct App {
     pub static_token: Option<String>,
     initial: SandboxState,
     initial_faults: Vec<Fault>,
+    fault_rates: Option<FaultRates>,
     inner: Mutex<Inner>,
 }
 
@@ -42,27 +44,27 @@ pub(crate) struct Inner {
     pub recent: HashMap<&'static str, VecDeque<Instant>>,
     /// Status updates applied, per XSIAM report.
     pub xsiam_update_counts: BTreeMap<String, u64>,
+    /// Replacements applied, per TruSTAR report (internal id).
+    pub trustar_update_counts: BTreeMap<String, u64>,
+    /// Faults answered so far, per kind.
+    pub faults_injected: BTreeMap<String, u64>,
+    /// Faults at random, when asked for.
+    pub random_faults: Option<RandomFaults>,
 }
 
 impl App {
-    pub(crate) fn new(
-        state: SandboxState,
-        credentials: Credentials,
-        token_lifetime: Duration,
-        max_indicators: usize,
-        faults: Vec<Fault>,
-        enforce_rate_limits: bool,
-        static_token: Option<String>,
-    ) -> Self {
-        let inner = Inner::from(&state, &faults);
+    /// The server's shared state, from the builder's settings.
+    pub(crate) fn new(settings: SandboxBuilder) -> Self {
+        let inner = Inner::from(&settings.state, &settings.faults, settings.fault_rates);
         App {
-            credentials,
-            token_lifetime,
-            max_indicators,
-            enforce_rate_limits,
-            static_token,
-            initial: state,
-            initial_faults: faults,
+            credentials: settings.credentials,
+            token_lifetime: settings.token_lifetime,
+            max_indicators: settings.max_indicators,
+            enforce_rate_limits: settings.enforce_rate_limits,
+            static_token: settings.static_token,
+            initial: settings.state,
+            initial_faults: settings.faults,
+            fault_rates: settings.fault_rates,
             inner: Mutex::new(inner),
         }
     }
@@ -82,13 +84,15 @@ impl App {
             xsiam_reports: inner.xsiam.values().cloned().collect(),
             trustar_reports: inner.trustar.values().cloned().collect(),
             xsiam_update_counts: inner.xsiam_update_counts.clone(),
+            trustar_update_counts: inner.trustar_update_counts.clone(),
+            faults_injected: inner.faults_injected.clone(),
         }
     }
 
-    /// Back to the reports and faults it started with; issued tokens are
-    /// forgotten.
+    /// Back to the reports and faults it started with (random faults start
+    /// again from their seed); issued tokens are forgotten.
     pub(crate) fn reset(&self) {
-        *self.lock() = Inner::from(&self.initial, &self.initial_faults);
+        *self.lock() = Inner::from(&self.initial, &self.initial_faults, self.fault_rates);
     }
 
     pub(crate) fn add_fault(&self, fault: Fault) {
@@ -97,7 +101,7 @@ impl App {
 }
 
 impl Inner {
-    fn from(state: &SandboxState, faults: &[Fault]) -> Self {
+    fn from(state: &SandboxState, faults: &[Fault], rates: Option<FaultRates>) -> Self {
         Inner {
             xsiam: state
                 .xsiam_reports
@@ -113,6 +117,9 @@ impl Inner {
             faults: faults.iter().cloned().collect(),
             recent: HashMap::new(),
             xsiam_update_counts: BTreeMap::new(),
+            trustar_update_counts: BTreeMap::new(),
+            faults_injected: BTreeMap::new(),
+            random_faults: rates.map(RandomFaults::new),
         }
     }
 }

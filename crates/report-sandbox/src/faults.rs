@@ -42,6 +42,18 @@ pub enum FaultKind {
     DropConnection,
 }
 
+impl FaultKind {
+    /// The short name `--fault` uses: `429`, `503`, `hang` or `drop`.
+    pub fn label(&self) -> &'static str {
+        match self {
+            FaultKind::TooManyRequests { .. } => "429",
+            FaultKind::Unavailable => "503",
+            FaultKind::Hang { .. } => "hang",
+            FaultKind::DropConnection => "drop",
+        }
+    }
+}
+
 /// A fault for the next `count` requests to the APIs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Fault {
@@ -144,15 +156,25 @@ fn dropped() -> Response {
 }
 
 impl App {
-    /// Takes one use of the next queued fault.
+    /// Takes one use of the next queued fault, or else draws one at the
+    /// random rates; counts what it hands out.
     fn take_fault(&self) -> Option<FaultKind> {
         let mut inner = self.lock();
-        let front = inner.faults.front_mut()?;
-        let kind = front.kind;
-        front.count = front.count.saturating_sub(1);
-        if front.count == 0 {
-            inner.faults.pop_front();
-        }
+        let kind = match inner.faults.front_mut() {
+            Some(front) => {
+                let kind = front.kind;
+                front.count = front.count.saturating_sub(1);
+                if front.count == 0 {
+                    inner.faults.pop_front();
+                }
+                kind
+            }
+            None => inner.random_faults.as_mut()?.next()?,
+        };
+        *inner
+            .faults_injected
+            .entry(kind.label().into())
+            .or_default() += 1;
         Some(kind)
     }
 

@@ -28,6 +28,7 @@
 
 mod admin;
 mod app;
+mod fault_rates;
 mod faults;
 mod state;
 mod trustar;
@@ -37,6 +38,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use fault_rates::FaultRates;
 pub use faults::{Fault, FaultKind};
 pub use state::SandboxState;
 
@@ -81,6 +83,7 @@ pub struct SandboxBuilder {
     token_lifetime: Duration,
     max_indicators: usize,
     faults: Vec<Fault>,
+    fault_rates: Option<FaultRates>,
     enforce_rate_limits: bool,
     static_token: Option<String>,
 }
@@ -100,6 +103,7 @@ impl Sandbox {
             token_lifetime: Duration::from_secs(599),
             max_indicators: threat_reports::indicators::TRUSTAR_INDICATOR_LIMIT,
             faults: Vec::new(),
+            fault_rates: None,
             enforce_rate_limits: false,
             static_token: None,
         }
@@ -144,6 +148,14 @@ impl SandboxBuilder {
         self
     }
 
+    /// Faults at random, at these rates, once the queued faults are used
+    /// up. Rates that are not probabilities, or add up to more than 1, are
+    /// refused by [`SandboxBuilder::start`].
+    pub fn fault_rates(mut self, rates: FaultRates) -> Self {
+        self.fault_rates = Some(rates);
+        self
+    }
+
     /// Answer 429 beyond the vendors' rate limits (XSIAM 10/s, TruSTAR
     /// 60/min).
     pub fn enforce_rate_limits(mut self, on: bool) -> Self {
@@ -161,19 +173,17 @@ impl SandboxBuilder {
     /// Binds 127.0.0.1 and serves in the background until the returned
     /// handle is dropped.
     pub async fn start(self) -> std::io::Result<RunningSandbox> {
+        if let Some(rates) = &self.fault_rates {
+            rates
+                .validate()
+                .map_err(|why| std::io::Error::new(std::io::ErrorKind::InvalidInput, why))?;
+        }
         let listener =
             tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port)))
                 .await?;
         let address = listener.local_addr()?;
-        let app = Arc::new(App::new(
-            self.state,
-            self.credentials.clone(),
-            self.token_lifetime,
-            self.max_indicators,
-            self.faults,
-            self.enforce_rate_limits,
-            self.static_token,
-        ));
+        let credentials = self.credentials.clone();
+        let app = Arc::new(App::new(self));
         let router = app::router(app.clone());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
@@ -185,7 +195,7 @@ impl SandboxBuilder {
         });
         Ok(RunningSandbox {
             base_url: format!("http://{address}"),
-            credentials: self.credentials,
+            credentials,
             app,
             stop: Some(stop),
             server,

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use report_sandbox::{Credentials, Fault, Sandbox, SandboxState};
+use report_sandbox::{Credentials, Fault, FaultRates, Sandbox, SandboxState};
 
 /// A local, stateful stand-in for the XSIAM and TruSTAR report APIs.
 #[derive(Parser, Debug)]
@@ -34,6 +34,11 @@ struct Args {
     /// hang:COUNT:MS or drop:COUNT. Repeat for more.
     #[arg(long = "fault")]
     faults: Vec<Fault>,
+    /// Faults at random once the queued ones are used up, e.g.
+    /// 503=0.05,429=0.02,drop=0.01 (and optionally wait=MS for 429s,
+    /// seed=N for the generator).
+    #[arg(long)]
+    fault_rates: Option<FaultRates>,
     /// Answer 429 beyond the vendors' rate limits (XSIAM 10/s, TruSTAR 60/min).
     #[arg(long)]
     enforce_rate_limits: bool,
@@ -75,6 +80,9 @@ async fn run(args: Args) -> Result<(), String> {
     }
     if let Some(token) = args.token {
         builder = builder.static_token(token);
+    }
+    if let Some(rates) = args.fault_rates {
+        builder = builder.fault_rates(rates);
     }
     for fault in args.faults {
         builder = builder.fault(fault);

@@ -25,6 +25,14 @@ pub struct SandboxState {
     /// twice. Ignored in a state file.
     #[serde(default, skip_deserializing)]
     pub xsiam_update_counts: BTreeMap<String, u64>,
+    /// How many replacements each TruSTAR report (by internal id) received,
+    /// likewise. Ignored in a state file.
+    #[serde(default, skip_deserializing)]
+    pub trustar_update_counts: BTreeMap<String, u64>,
+    /// How many faults were answered, by kind (`503`, `429`, `hang`,
+    /// `drop`). Ignored in a state file.
+    #[serde(default, skip_deserializing)]
+    pub faults_injected: BTreeMap<String, u64>,
 }
 
 impl SandboxState {
@@ -117,6 +125,8 @@ impl SandboxState {
             trustar_reports: serde_json::from_value(trustar)
                 .expect("the seed matches specs/trustar.yaml"),
             xsiam_update_counts: BTreeMap::new(),
+            trustar_update_counts: BTreeMap::new(),
+            faults_injected: BTreeMap::new(),
         }
     }
 }

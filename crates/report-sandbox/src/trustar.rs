@@ -284,6 +284,8 @@ pub(crate) async fn put_report(
     report.external_url = fields.external_url;
     report.time_began = Some(fields.time_began.unwrap_or(now));
     report.updated = Some(now);
+    let internal = report.id.clone();
+    *inner.trustar_update_counts.entry(internal).or_default() += 1;
     StatusCode::OK.into_response()
 }
 

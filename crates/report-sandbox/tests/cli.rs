@@ -184,6 +184,33 @@ fn state_credentials_and_faults_come_from_the_command_line() {
     assert!(body.contains("\"REPORT_STATUS\":\"CLOSED\""), "{body}");
 }
 
+/// `--fault-rates 503=1` answers every API call 503 and counts them in the
+/// state; the admin routes are never faulted.
+#[test]
+fn fault_rates_come_from_the_command_line() {
+    let sandbox = Running::start(&["--fault-rates", "503=1,seed=3"]);
+    let update = format!(
+        "{}/public_api/v1/mth/child/report/update/status",
+        sandbox.base_url
+    );
+    for _ in 0..3 {
+        let (body, status) = curl(&["-d", "{}", &update]);
+        assert_eq!(status, "503", "{body}");
+    }
+    let (state, status) = curl(&[&format!("{}/_sandbox/state", sandbox.base_url)]);
+    assert_eq!(status, "200");
+    let state: serde_json::Value = serde_json::from_str(&state).unwrap();
+    assert_eq!(state["faults_injected"]["503"], 3, "{state}");
+
+    let output = Command::new(env!("CARGO_BIN_EXE_report-sandbox"))
+        .args(["--port", "0", "--fault-rates", "503=0.6,drop=0.6"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("allowed is at most 1"), "{stderr}");
+}
+
 #[test]
 fn bad_arguments_are_refused_with_the_reason() {
     let output = Command::new(env!("CARGO_BIN_EXE_report-sandbox"))
