@@ -11,10 +11,10 @@ use crate::cargo;
 use crate::lint::lint;
 use crate::regenerate::{FileState, Mode, regenerate};
 
-/// Runs fmt check, clippy, regenerate --check, lint, every test, and
-/// schemathesis against the sandbox.
+/// Runs fmt check, clippy, regenerate --check, lint, every test,
+/// schemathesis against the sandbox, and the full soak.
 pub fn ci(root: &Path) -> Result<()> {
-    let steps: [(&str, &dyn Fn() -> Result<()>); 6] = [
+    let steps: [(&str, &dyn Fn() -> Result<()>); 7] = [
         ("cargo fmt --check", &|| {
             cargo(root, &["fmt", "--all", "--check"])
         }),
@@ -38,6 +38,9 @@ pub fn ci(root: &Path) -> Result<()> {
         }),
         ("schemathesis against the sandbox", &|| {
             crate::schemathesis::schemathesis(root)
+        }),
+        ("soak: 100,000 calls with random faults", &|| {
+            crate::load::soak(root)
         }),
     ];
     let started = Instant::now();

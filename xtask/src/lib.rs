@@ -8,6 +8,7 @@ pub mod bench_peers;
 pub mod ci;
 pub mod generate;
 pub mod lint;
+pub mod load;
 pub mod node_tools;
 pub mod python_tools;
 pub mod regenerate;

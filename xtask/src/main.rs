@@ -20,8 +20,12 @@ commands:
   schemathesis          the pinned schemathesis against report-sandbox, every spec
   bench-peers           reportctl's indicator counting against iocextract and
                         ioc-finder on the same corpus (a benchmark, not a test)
+  bench-requests        10,000 XSIAM updates through the facade and a plain
+                        reqwest loop at concurrency 1, 16, 64 (a benchmark)
+  soak                  100,000 mixed calls with random faults; fails on any
+                        lost or doubled update, prints memory along the way
   ci                    fmt check, clippy, regenerate --check, lint, all tests,
-                        schemathesis
+                        schemathesis, soak
 
 --root DIR runs against another copy of the workspace (tests use it).";
 
@@ -83,6 +87,8 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
         }
         Some("schemathesis") => xtask::schemathesis::schemathesis(&root)?,
         Some("bench-peers") => xtask::bench_peers::bench_peers(&root)?,
+        Some("bench-requests") => xtask::load::bench_requests(&root)?,
+        Some("soak") => xtask::load::soak(&root)?,
         Some("ci") => ci::ci(&root)?,
         Some(other) => bail!("unknown command `{other}`\n\n{USAGE}"),
         None => bail!("no command given\n\n{USAGE}"),

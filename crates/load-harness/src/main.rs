@@ -1,0 +1,206 @@
+//! `load-harness`: prints the request-path benchmark or runs the soak test.
+//! `cargo xtask bench-requests` and `cargo xtask soak` run it in release
+//! mode.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use load_harness::{BenchPlan, SoakPlan, request_path, soak};
+use report_sandbox::FaultRates;
+
+/// Load on the facade against the sandbox, in one process.
+#[derive(Parser, Debug)]
+#[command(version, about)]
+struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// XSIAM status updates through the facade and a plain reqwest loop.
+    RequestPath {
+        /// Timed requests per run.
+        #[arg(long, default_value_t = 10_000)]
+        requests: usize,
+        /// Concurrencies to measure at.
+        #[arg(long, value_delimiter = ',', default_value = "1,16,64")]
+        concurrency: Vec<usize>,
+        /// Runs of each path at each concurrency; the median counts.
+        #[arg(long, default_value_t = 3)]
+        rounds: usize,
+    },
+    /// Mixed calls with faults injected at random; checks the sandbox's state.
+    Soak {
+        /// Calls in all.
+        #[arg(long, default_value_t = 100_000)]
+        calls: usize,
+        /// Calls in flight at once.
+        #[arg(long, default_value_t = 32)]
+        concurrency: usize,
+        /// The sandbox's fault rates.
+        #[arg(long, default_value = "503=0.05,429=0.02,drop=0.01,wait=10,seed=1")]
+        fault_rates: FaultRates,
+    },
+}
+
+fn main() -> ExitCode {
+    let outcome = match Args::parse().command {
+        Command::RequestPath {
+            requests,
+            concurrency,
+            rounds,
+        } => bench(&BenchPlan {
+            requests,
+            concurrencies: concurrency,
+            rounds,
+            ..BenchPlan::default()
+        }),
+        Command::Soak {
+            calls,
+            concurrency,
+            fault_rates,
+        } => soak_test(&SoakPlan {
+            calls,
+            concurrency,
+            fault_rates,
+            ..SoakPlan::default()
+        }),
+    };
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(message) => {
+            eprintln!("load-harness: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn ms(d: std::time::Duration) -> String {
+    format!("{:.3} ms", d.as_secs_f64() * 1e3)
+}
+
+fn bench(plan: &BenchPlan) -> Result<bool, String> {
+    println!(
+        "Request path: {} XSIAM status updates per run ({} to warm up), median of {} runs per path,",
+        plan.requests, plan.warmup, plan.rounds
+    );
+    println!(
+        "to the sandbox on 127.0.0.1 in the same process (server and clients on separate 2-thread runtimes).\n"
+    );
+    let report = request_path::run(plan)?;
+    println!(
+        "| concurrency | path | requests/s | p50 | p99 | facade ÷ plain throughput | target ≥ 0.9× |"
+    );
+    println!("|---|---|---|---|---|---|---|");
+    let mut ok = true;
+    for c in &report.comparisons {
+        let ratio = c.throughput_ratio();
+        for (name, run) in [("facade", &c.facade), ("plain reqwest", &c.plain)] {
+            let (ratio, verdict) = if name == "facade" {
+                let met = if ratio >= 0.9 { "met" } else { "**not met**" };
+                (format!("{ratio:.2}×"), met)
+            } else {
+                (String::new(), "")
+            };
+            println!(
+                "| {} | {name} | {:.0} | {} | {} | {ratio} | {verdict} |",
+                c.concurrency,
+                run.requests_per_second(),
+                ms(run.p50),
+                ms(run.p99),
+            );
+            if run.failed > 0 {
+                eprintln!(
+                    "{} {name} requests failed at concurrency {}",
+                    run.failed, c.concurrency
+                );
+                ok = false;
+            }
+        }
+    }
+    println!(
+        "\nThe sandbox applied {} updates (every request, warm-ups included).",
+        report.updates_applied
+    );
+    Ok(ok)
+}
+
+fn soak_test(plan: &SoakPlan) -> Result<bool, String> {
+    let r = plan.fault_rates;
+    println!(
+        "Soak: {} mixed calls, {} at a time; faults at random: {}% 503, {}% 429 ({} ms), {}% dropped connections (seed {}); TruSTAR tokens live {} s.",
+        plan.calls,
+        plan.concurrency,
+        r.unavailable * 100.0,
+        r.too_many_requests * 100.0,
+        r.wait_ms,
+        r.drop_connection * 100.0,
+        r.seed,
+        plan.token_lifetime.as_secs(),
+    );
+    let report = soak::run(plan)?;
+    let calls: Vec<String> = report
+        .calls
+        .iter()
+        .map(|(k, n)| format!("{k:?} {n}"))
+        .collect();
+    println!("calls: {}", calls.join(", "));
+    let faults: Vec<String> = report
+        .faults_injected
+        .iter()
+        .map(|(k, n)| format!("{k} {n}"))
+        .collect();
+    println!("faults injected: {}", faults.join(", "));
+    println!(
+        "elapsed: {:.1} s ({:.0} calls/s)",
+        report.elapsed.as_secs_f64(),
+        report.calls.values().sum::<usize>() as f64 / report.elapsed.as_secs_f64()
+    );
+    println!("failed calls: {}", report.failed);
+    for error in &report.first_errors {
+        println!("  {error}");
+    }
+    println!(
+        "updates made: {}; differences from the sandbox's state: {}",
+        report.updates_expected,
+        report.discrepancies.len()
+    );
+    for d in report.discrepancies.iter().take(20) {
+        println!("  {d}");
+    }
+    let memory: Vec<String> = report
+        .memory
+        .iter()
+        .map(|m| {
+            format!(
+                "{} calls: {:.1} MiB",
+                m.calls_done,
+                m.rss_kib as f64 / 1024.0
+            )
+        })
+        .collect();
+    println!("memory (RSS): {}", memory.join("; "));
+    if let (Some(first), Some(tenth), Some(last)) = (
+        report.memory.first(),
+        report.memory.get(1),
+        report.memory.last(),
+    ) {
+        println!(
+            "RSS start {:.1} MiB, end {:.1} MiB; from the first tenth of the calls to the end: {:+.1} MiB",
+            first.rss_kib as f64 / 1024.0,
+            last.rss_kib as f64 / 1024.0,
+            (last.rss_kib as f64 - tenth.rss_kib as f64) / 1024.0
+        );
+    }
+    println!(
+        "{}",
+        if report.passed() {
+            "PASSED: no update lost or applied twice"
+        } else {
+            "FAILED"
+        }
+    );
+    Ok(report.passed())
+}

@@ -1,0 +1,432 @@
+//! The soak test: many mixed calls through the facade while the sandbox
+//! injects faults at random, then the sandbox's state compared with what
+//! was sent.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use report_sandbox::{FaultRates, RunningSandbox, Sandbox, SandboxState};
+use threat_reports::trustar::{ReportId, ReportUpdate, TrustarClient};
+use threat_reports::xsiam::XsiamClient;
+use threat_reports::{ReportStatus, RetryPolicy};
+
+use crate::rss;
+
+/// What to run.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SoakPlan {
+    /// Calls in all.
+    pub calls: usize,
+    /// Calls in flight at once; each worker owns its own reports, so the
+    /// order of updates to a report is known.
+    pub concurrency: usize,
+    /// The faults the sandbox injects.
+    pub fault_rates: FaultRates,
+    /// How long TruSTAR tokens live: short, so that the run renews them.
+    pub token_lifetime: Duration,
+}
+
+impl Default for SoakPlan {
+    /// 100,000 calls, 32 at a time, 5% 503, 2% 429 (10 ms), 1% dropped
+    /// connections, 10 s tokens.
+    fn default() -> Self {
+        SoakPlan {
+            calls: 100_000,
+            concurrency: 32,
+            fault_rates: "503=0.05,429=0.02,drop=0.01,wait=10,seed=1"
+                .parse()
+                .expect("valid rates"),
+            token_lifetime: Duration::from_secs(10),
+        }
+    }
+}
+
+/// One worker's calls, in a repeating pattern of ten: five XSIAM updates
+/// with the standard key, two with the advanced key, one TruSTAR read and
+/// two TruSTAR replacements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum CallKind {
+    /// `update_report_status` with a standard key.
+    XsiamStandard,
+    /// `update_report_status` with an advanced key.
+    XsiamAdvanced,
+    /// `get_report`.
+    TrustarGet,
+    /// `update_report`.
+    TrustarUpdate,
+}
+
+impl CallKind {
+    fn of(k: usize) -> CallKind {
+        match k % 10 {
+            0..=4 => CallKind::XsiamStandard,
+            5 | 6 => CallKind::XsiamAdvanced,
+            7 => CallKind::TrustarGet,
+            _ => CallKind::TrustarUpdate,
+        }
+    }
+}
+
+/// The memory at a point of the run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MemorySample {
+    /// Calls finished when it was taken.
+    pub calls_done: usize,
+    /// Resident set size, KiB.
+    pub rss_kib: u64,
+}
+
+/// What the soak found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SoakReport {
+    /// Calls made, by kind.
+    pub calls: BTreeMap<CallKind, usize>,
+    /// Calls that returned an error, with the first few errors.
+    pub failed: usize,
+    /// The first errors, as the facade put them.
+    pub first_errors: Vec<String>,
+    /// Every difference between the sandbox's final state and the updates
+    /// the calls made: empty when none was lost or applied twice.
+    pub discrepancies: Vec<String>,
+    /// Updates the calls made (and so expected in the sandbox).
+    pub updates_expected: u64,
+    /// Faults the sandbox answered, by kind.
+    pub faults_injected: BTreeMap<String, u64>,
+    /// Memory before the first call, during the run, and after the last.
+    pub memory: Vec<MemorySample>,
+    /// Wall time of the calls.
+    pub elapsed: Duration,
+}
+
+impl SoakReport {
+    /// No call failed and the sandbox holds exactly the updates made.
+    pub fn passed(&self) -> bool {
+        self.failed == 0 && self.discrepancies.is_empty()
+    }
+}
+
+const XSIAM_PER_WORKER: usize = 4;
+const TRUSTAR_PER_WORKER: usize = 2;
+const ENCLAVE: &str = "e27b914b-b1ee-4d25-b4b2-d50db5208b4d";
+
+fn xsiam_id(worker: usize, j: usize) -> String {
+    format!("soak-{worker}-{j}")
+}
+
+fn trustar_id(worker: usize, j: usize) -> String {
+    format!("00000000-0000-4000-8000-{worker:06}{j:06}")
+}
+
+/// The reports the workers own.
+fn state(workers: usize) -> Result<SandboxState, String> {
+    let mut xsiam = Vec::new();
+    let mut trustar = Vec::new();
+    for w in 0..workers {
+        for j in 0..XSIAM_PER_WORKER {
+            xsiam.push(
+                serde_json::json!({"XSOAR_SOURCE_ID": xsiam_id(w, j), "REPORT_STATUS": "NEW"}),
+            );
+        }
+        for j in 0..TRUSTAR_PER_WORKER {
+            trustar.push(serde_json::json!({
+                "id": trustar_id(w, j),
+                "title": "soak",
+                "reportBody": "nothing yet",
+                "timeBegan": 1_700_000_000_000i64,
+                "created": 1_700_000_000_000i64,
+                "updated": 1_700_000_000_000i64,
+                "distributionType": "ENCLAVE",
+                "enclaveIds": [ENCLAVE],
+            }));
+        }
+    }
+    serde_json::from_value(serde_json::json!({"xsiam_reports": xsiam, "trustar_reports": trustar}))
+        .map_err(|e| format!("the soak's reports do not fit the sandbox: {e}"))
+}
+
+/// The clients every worker shares.
+struct Clients {
+    standard: XsiamClient,
+    advanced: XsiamClient,
+    trustar: TrustarClient,
+}
+
+/// What one worker did, to check against the sandbox.
+#[derive(Default)]
+struct Ledger {
+    calls: BTreeMap<CallKind, usize>,
+    failed: usize,
+    errors: Vec<String>,
+    /// Per XSIAM report: updates made and the last status set.
+    xsiam: BTreeMap<String, (u64, ReportStatus)>,
+    /// Per TruSTAR report: replacements made and the last title set.
+    trustar: BTreeMap<String, (u64, String)>,
+}
+
+/// Runs the soak on a two-thread runtime, sandbox and clients together.
+///
+/// ```no_run
+/// let report = load_harness::soak::run(&load_harness::SoakPlan::default())?;
+/// assert!(report.passed(), "{:?}", report.discrepancies);
+/// # Ok::<(), String>(())
+/// ```
+pub fn run(plan: &SoakPlan) -> Result<SoakReport, String> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start a tokio runtime: {e}"))?;
+    runtime.block_on(soak(plan))
+}
+
+async fn soak(plan: &SoakPlan) -> Result<SoakReport, String> {
+    let workers = plan.concurrency.max(1);
+    let sandbox = Sandbox::builder()
+        .state(state(workers)?)
+        .token_lifetime(plan.token_lifetime)
+        .fault_rates(plan.fault_rates)
+        .start()
+        .await
+        .map_err(|e| format!("cannot start the sandbox: {e}"))?;
+    let clients = Arc::new(clients(&sandbox)?);
+    let done = Arc::new(AtomicUsize::new(0));
+    let mut memory = vec![sample(0)];
+    let start = Instant::now();
+    let tasks: Vec<_> = (0..workers)
+        .map(|w| {
+            let calls = plan.calls / workers + usize::from(w < plan.calls % workers);
+            tokio::spawn(work(w, calls, clients.clone(), done.clone()))
+        })
+        .collect();
+    let every = (plan.calls / 10).max(1);
+    let mut next_sample = every;
+    while !tasks.iter().all(|t| t.is_finished()) {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let calls_done = done.load(Ordering::Relaxed);
+        if calls_done >= next_sample {
+            memory.push(sample(calls_done));
+            next_sample += every;
+        }
+    }
+    let mut ledger = Ledger::default();
+    for task in tasks {
+        let mine = task
+            .await
+            .map_err(|e| format!("a soak worker panicked: {e}"))?;
+        merge(&mut ledger, mine);
+    }
+    let elapsed = start.elapsed();
+    let calls_done = done.load(Ordering::Relaxed);
+    if memory.last().is_none_or(|m| m.calls_done != calls_done) {
+        memory.push(sample(calls_done));
+    }
+    let state = sandbox.state();
+    let updates_expected = ledger.xsiam.values().map(|(n, _)| n).sum::<u64>()
+        + ledger.trustar.values().map(|(n, _)| n).sum::<u64>();
+    Ok(SoakReport {
+        discrepancies: discrepancies(&ledger, &state),
+        calls: ledger.calls,
+        failed: ledger.failed,
+        first_errors: ledger.errors,
+        updates_expected,
+        faults_injected: state.faults_injected,
+        memory,
+        elapsed,
+    })
+}
+
+fn sample(calls_done: usize) -> MemorySample {
+    MemorySample {
+        calls_done,
+        rss_kib: rss::resident_kib().unwrap_or(0),
+    }
+}
+
+fn clients(sandbox: &RunningSandbox) -> Result<Clients, String> {
+    // Patient enough that 8% faults never exhaust it (0.08^12 per call).
+    let retry = RetryPolicy::default()
+        .max_attempts(12)
+        .initial_backoff(Duration::from_millis(2))
+        .max_backoff(Duration::from_millis(50))
+        .budget(Duration::from_secs(60));
+    let c = sandbox.credentials();
+    let built = |e: threat_reports::Error| format!("cannot build a client: {e}");
+    Ok(Clients {
+        standard: sandbox
+            .xsiam_client()
+            .retry(retry.clone())
+            .build()
+            .map_err(built)?,
+        advanced: sandbox
+            .xsiam_client()
+            .advanced_key(&c.xsiam_advanced_key_id, &c.xsiam_advanced_key)
+            .retry(retry.clone())
+            .build()
+            .map_err(built)?,
+        trustar: sandbox
+            .trustar_client()
+            .retry(retry)
+            .build()
+            .map_err(built)?,
+    })
+}
+
+/// Worker `w`'s calls, in order, on its own reports.
+async fn work(w: usize, calls: usize, clients: Arc<Clients>, done: Arc<AtomicUsize>) -> Ledger {
+    let mut ledger = Ledger::default();
+    for k in 0..calls {
+        let kind = CallKind::of(k);
+        *ledger.calls.entry(kind).or_default() += 1;
+        let result = match kind {
+            CallKind::XsiamStandard | CallKind::XsiamAdvanced => {
+                let id = xsiam_id(w, k % XSIAM_PER_WORKER);
+                let status = ReportStatus::ALL[(k / 3) % ReportStatus::ALL.len()];
+                let client = if kind == CallKind::XsiamStandard {
+                    &clients.standard
+                } else {
+                    &clients.advanced
+                };
+                let result = client.update_report_status(&id, status).await;
+                if result.is_ok() {
+                    let entry = ledger.xsiam.entry(id).or_insert((0, status));
+                    *entry = (entry.0 + 1, status);
+                }
+                result.map(drop)
+            }
+            CallKind::TrustarGet => {
+                let id = ReportId::Internal(trustar_id(w, k % TRUSTAR_PER_WORKER));
+                clients.trustar.get_report(&id).await.map(drop)
+            }
+            CallKind::TrustarUpdate => {
+                let id = trustar_id(w, k % TRUSTAR_PER_WORKER);
+                let title = format!("soak {w} call {k}");
+                let update = ReportUpdate::new(
+                    title.clone(),
+                    format!("call {k} saw 198.51.100.{} and evil{k}[.]example", k % 250),
+                    ENCLAVE,
+                );
+                let result = clients
+                    .trustar
+                    .update_report(&ReportId::Internal(id.clone()), &update)
+                    .await;
+                if result.is_ok() {
+                    let entry = ledger.trustar.entry(id).or_insert((0, String::new()));
+                    *entry = (entry.0 + 1, title);
+                }
+                result
+            }
+        };
+        if let Err(error) = result {
+            ledger.failed += 1;
+            if ledger.errors.len() < 5 {
+                ledger.errors.push(error.to_string());
+            }
+        }
+        done.fetch_add(1, Ordering::Relaxed);
+    }
+    ledger
+}
+
+fn merge(into: &mut Ledger, from: Ledger) {
+    for (kind, n) in from.calls {
+        *into.calls.entry(kind).or_default() += n;
+    }
+    into.failed += from.failed;
+    into.errors.extend(
+        from.errors
+            .into_iter()
+            .take(5usize.saturating_sub(into.errors.len())),
+    );
+    into.xsiam.extend(from.xsiam);
+    into.trustar.extend(from.trustar);
+}
+
+/// Where the sandbox's state differs from the ledger.
+fn discrepancies(ledger: &Ledger, state: &SandboxState) -> Vec<String> {
+    let mut found = Vec::new();
+    let applied = |counts: &BTreeMap<String, u64>, id: &str| counts.get(id).copied().unwrap_or(0);
+    for (id, (made, last)) in &ledger.xsiam {
+        let count = applied(&state.xsiam_update_counts, id);
+        if count != *made {
+            found.push(format!("XSIAM {id}: {made} updates made, {count} applied"));
+        }
+        let stored = state
+            .xsiam_reports
+            .iter()
+            .find(|r| &r.xsoar_source_id == id);
+        match stored {
+            Some(r) if r.report_status == last.canonical() => {}
+            Some(r) => found.push(format!(
+                "XSIAM {id}: last status set {}, stored {}",
+                last.canonical(),
+                r.report_status
+            )),
+            None => found.push(format!("XSIAM {id}: gone from the sandbox")),
+        }
+    }
+    for (id, (made, last)) in &ledger.trustar {
+        let count = applied(&state.trustar_update_counts, id);
+        if count != *made {
+            found.push(format!(
+                "TruSTAR {id}: {made} replacements made, {count} applied"
+            ));
+        }
+        match state.trustar_reports.iter().find(|r| &r.id == id) {
+            Some(r) if &r.title == last => {}
+            Some(r) => found.push(format!(
+                "TruSTAR {id}: last title set {last:?}, stored {:?}",
+                r.title
+            )),
+            None => found.push(format!("TruSTAR {id}: gone from the sandbox")),
+        }
+    }
+    let expected: u64 = ledger.xsiam.values().map(|(n, _)| n).sum();
+    let total: u64 = state.xsiam_update_counts.values().sum();
+    if total != expected {
+        found.push(format!(
+            "XSIAM: {expected} updates made in all, {total} applied"
+        ));
+    }
+    let expected: u64 = ledger.trustar.values().map(|(n, _)| n).sum();
+    let total: u64 = state.trustar_update_counts.values().sum();
+    if total != expected {
+        found.push(format!(
+            "TruSTAR: {expected} replacements made in all, {total} applied"
+        ));
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The check finds an update applied twice, one lost, and a stale
+    /// value.
+    #[test]
+    fn differences_from_the_ledger_are_found() {
+        let mut state = state(1).unwrap();
+        let mut ledger = Ledger::default();
+        ledger
+            .xsiam
+            .insert(xsiam_id(0, 0), (2, ReportStatus::Closed));
+        state.xsiam_reports[0].report_status = "CLOSED".into();
+        state.xsiam_update_counts.insert(xsiam_id(0, 0), 2);
+        ledger
+            .trustar
+            .insert(trustar_id(0, 0), (1, "soak 0 call 9".into()));
+        state.trustar_reports[0].title = "soak 0 call 9".into();
+        state.trustar_update_counts.insert(trustar_id(0, 0), 1);
+        assert!(discrepancies(&ledger, &state).is_empty());
+
+        state.xsiam_update_counts.insert(xsiam_id(0, 0), 3);
+        state.trustar_update_counts.insert(trustar_id(0, 0), 0);
+        state.trustar_reports[0].title = "soak 0 call 8".into();
+        let found = discrepancies(&ledger, &state).join("\n");
+        assert!(found.contains("2 updates made, 3 applied"), "{found}");
+        assert!(found.contains("1 replacements made, 0 applied"), "{found}");
+        assert!(found.contains("stored \"soak 0 call 8\""), "{found}");
+    }
+}

@@ -1,0 +1,44 @@
+//! The soak, small: mixed calls through the facade with faults injected at
+//! random; every update made is applied exactly once.
+
+use load_harness::{CallKind, SoakPlan, soak};
+
+#[test]
+fn no_update_is_lost_or_applied_twice_under_random_faults() {
+    let plan = SoakPlan {
+        calls: 4_000,
+        concurrency: 16,
+        // Heavier than the full soak's, so that a small run meets every kind.
+        fault_rates: "503=0.10,429=0.05,drop=0.05,wait=5,seed=11"
+            .parse()
+            .unwrap(),
+        ..SoakPlan::default()
+    };
+    let report = soak::run(&plan).unwrap();
+    assert_eq!(report.failed, 0, "{:?}", report.first_errors);
+    assert!(
+        report.discrepancies.is_empty(),
+        "{:?}",
+        report.discrepancies
+    );
+    assert_eq!(report.calls.values().sum::<usize>(), 4_000);
+    for kind in [
+        CallKind::XsiamStandard,
+        CallKind::XsiamAdvanced,
+        CallKind::TrustarGet,
+        CallKind::TrustarUpdate,
+    ] {
+        assert!(report.calls[&kind] > 0, "no {kind:?} calls");
+    }
+    // 90% of the calls are updates.
+    assert_eq!(report.updates_expected, 3_600);
+    for fault in ["503", "429", "drop"] {
+        let injected = report.faults_injected.get(fault).copied().unwrap_or(0);
+        assert!(
+            injected > 50,
+            "only {injected} {fault} faults were injected"
+        );
+    }
+    assert!(report.passed());
+    assert!(report.memory.len() >= 2, "{:?}", report.memory);
+}

@@ -1,0 +1,27 @@
+//! `bench-requests` and `soak`: the `load-harness` binary, built in release
+//! mode, against the sandbox in its own process.
+
+use std::path::Path;
+
+use anyhow::Result;
+
+use crate::cargo;
+
+fn load_harness(root: &Path, args: &[&str]) -> Result<()> {
+    let mut all = vec!["run", "--release", "--quiet", "-p", "load-harness", "--"];
+    all.extend_from_slice(args);
+    cargo(root, &all)
+}
+
+/// The request-path benchmark with its defaults: 10,000 updates per run at
+/// concurrency 1, 16 and 64, the median of three runs per path.
+pub fn bench_requests(root: &Path) -> Result<()> {
+    load_harness(root, &["request-path"])
+}
+
+/// The soak with its defaults: 100,000 mixed calls, 32 at a time, with 5%
+/// 503, 2% 429 and 1% dropped connections; fails on any lost or doubled
+/// update.
+pub fn soak(root: &Path) -> Result<()> {
+    load_harness(root, &["soak"])
+}
