@@ -100,8 +100,9 @@ impl Executor {
                 tracing::trace!(body = %String::from_utf8_lossy(body), "request body");
             }
             let started = Instant::now();
-            // A request whose body cannot be copied is sent once, never retried.
-            let copyable = request.try_clone().is_some();
+            // A request whose body cannot be copied (a stream) is sent once,
+            // never retried.
+            let copyable = request.body().is_none_or(|b| b.as_bytes().is_some());
             let mut attempt = 0;
             loop {
                 attempt += 1;
@@ -184,15 +185,17 @@ fn this_attempt(request: &mut reqwest::Request) -> reqwest::Request {
 /// Sends and reads the whole answer, so that a connection dropped in the
 /// middle of a body is one more transient failure, retried like the others.
 async fn send(client: &reqwest::Client, request: reqwest::Request) -> reqwest::Result<Buffered> {
-    let response = client.execute(request).await?;
+    let mut response = client.execute(request).await?;
     let status = response.status();
     let version = response.version();
-    let headers = response.headers().clone();
+    let headers = std::mem::take(response.headers_mut());
+    let url = response.url().clone();
     let body = response.bytes().await?;
     Ok(Buffered {
         status,
         version,
         headers,
+        url,
         body,
     })
 }
@@ -206,16 +209,52 @@ mod buffered {
         pub status: StatusCode,
         pub version: Version,
         pub headers: HeaderMap,
+        /// Where the answer came from (kept, so that reqwest need not
+        /// parse a placeholder URL for the rebuilt response).
+        pub url: reqwest::Url,
         pub body: bytes::Bytes,
     }
 
     impl Buffered {
         pub(crate) fn into_response(self) -> reqwest::Response {
+            use reqwest::ResponseBuilderExt;
             let mut response = http::Response::new(self.body);
             *response.status_mut() = self.status;
             *response.version_mut() = self.version;
             *response.headers_mut() = self.headers;
+            // The URL travels in an extension only reqwest's builder can set.
+            if let Some(url) = http::Response::builder()
+                .url(self.url)
+                .extensions_mut()
+                .map(std::mem::take)
+            {
+                response.extensions_mut().extend(url);
+            }
             reqwest::Response::from(response)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Buffered;
+
+    /// The rebuilt answer keeps everything the generated code may read.
+    #[test]
+    fn a_buffered_answer_keeps_status_headers_url_and_body() {
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("trace-id", "abc".parse().unwrap());
+        let url: reqwest::Url = "http://127.0.0.1:9/api/1.3/reports/1".parse().unwrap();
+        let response = Buffered {
+            status: reqwest::StatusCode::NOT_FOUND,
+            version: reqwest::Version::HTTP_11,
+            headers,
+            url: url.clone(),
+            body: bytes::Bytes::from_static(b"{}"),
+        }
+        .into_response();
+        assert_eq!(response.status(), 404);
+        assert_eq!(response.headers()["trace-id"], "abc");
+        assert_eq!(response.url(), &url);
     }
 }
