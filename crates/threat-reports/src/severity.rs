@@ -110,6 +110,13 @@ impl FromStr for Severity {
     type Err = UnknownSeverity;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        // Answers spell it exactly: no need to normalize.
+        if let Some(exact) = Severity::ALL
+            .into_iter()
+            .find(|sev| s == sev.canonical() || s == sev.label())
+        {
+            return Ok(exact);
+        }
         let words = normalized_words(s);
         Severity::ALL
             .into_iter()

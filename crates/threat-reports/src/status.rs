@@ -117,6 +117,13 @@ impl FromStr for ReportStatus {
     type Err = UnknownStatus;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
+        // Answers and most requests spell it exactly: no need to normalize.
+        if let Some(exact) = ReportStatus::ALL
+            .into_iter()
+            .find(|status| s == status.canonical() || s == status.label())
+        {
+            return Ok(exact);
+        }
         let words = normalized_words(s);
         ReportStatus::ALL
             .into_iter()
