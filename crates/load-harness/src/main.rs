@@ -27,7 +27,7 @@ enum Command {
         #[arg(long, value_delimiter = ',', default_value = "1,16,64")]
         concurrency: Vec<usize>,
         /// Runs of each path at each concurrency; the median counts.
-        #[arg(long, default_value_t = 3)]
+        #[arg(long, default_value_t = 5)]
         rounds: usize,
     },
     /// Mixed calls with faults injected at random; checks the sandbox's state.
