@@ -1,9 +1,10 @@
 //! What one call's attempts left behind, for its error: how many attempts
-//! were made and how long the server last asked to wait.
+//! were made, how long the server last asked to wait, and the last
+//! answer's status and request id.
 
 use std::future::Future;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 tokio::task_local! {
@@ -16,11 +17,21 @@ pub(crate) struct CallRecord {
     attempts: AtomicU32,
     /// Milliseconds plus one; zero when the server named no wait.
     retry_after_ms: AtomicU64,
+    /// The last answer's status and request id.
+    answer: Mutex<Option<(u16, Option<String>)>>,
 }
 
 impl CallRecord {
     pub(crate) fn attempts(&self) -> u32 {
         self.attempts.load(Ordering::Relaxed).max(1)
+    }
+
+    /// The last answer's status and request id, if an answer came.
+    pub(crate) fn answer(&self) -> Option<(u16, Option<String>)> {
+        self.answer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 
     pub(crate) fn retry_after(&self) -> Option<Duration> {
@@ -49,4 +60,14 @@ pub(crate) fn note_retry_after(wait: Option<Duration>) {
         u64::try_from(w.as_millis()).unwrap_or(u64::MAX - 1) + 1
     });
     let _ = CALL.try_with(|record| record.retry_after_ms.store(ms, Ordering::Relaxed));
+}
+
+/// Notes the status and request id of an answer.
+pub(crate) fn note_answer(status: u16, request_id: Option<String>) {
+    let _ = CALL.try_with(|record| {
+        *record
+            .answer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((status, request_id));
+    });
 }

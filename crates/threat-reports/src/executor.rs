@@ -12,8 +12,9 @@ use tokio::time::Instant;
 use tracing::{Instrument, Level, field};
 
 use crate::auth::Auth;
-use crate::call::{note_attempt, note_retry_after};
+use crate::call::{note_answer, note_attempt, note_retry_after};
 use crate::error::Api;
+use crate::failure::request_id;
 use crate::retry::{Limiter, RetryPolicy};
 
 /// The operation whose answer holds a token: its bodies are never logged.
@@ -114,6 +115,9 @@ impl Executor {
                     limiter.acquire().await;
                 }
                 let outcome = send(client, this).await;
+                if let Ok(answer) = &outcome {
+                    note_answer(answer.status.as_u16(), request_id(&answer.headers));
+                }
                 let wait = match &outcome {
                     Err(error) if is_transient(error) => {
                         tracing::debug!(attempt, error = %error, "attempt failed");

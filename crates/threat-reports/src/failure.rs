@@ -29,7 +29,7 @@ pub(crate) enum Failure<E> {
 
 /// The request id an answer carries: TruSTAR's `Trace-Id`, or
 /// `x-request-id`.
-fn request_id(headers: &HeaderMap) -> Option<String> {
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
     ["trace-id", "x-request-id"]
         .iter()
         .find_map(|name| headers.get(*name))
@@ -37,8 +37,11 @@ fn request_id(headers: &HeaderMap) -> Option<String> {
         .map(snippet)
 }
 
+/// What `error` left; `record` supplies the status of an error answer
+/// whose body the generated code could not read as the vendor's error.
 pub(crate) async fn failure<E: DeserializeOwned + Serialize>(
     error: progenitor_client::Error<E>,
+    record: &CallRecord,
 ) -> Failure<E> {
     use progenitor_client::Error as E2;
     match error {
@@ -72,9 +75,22 @@ pub(crate) async fn failure<E: DeserializeOwned + Serialize>(
                 error,
             }
         }
-        E2::InvalidResponsePayload(body, problem) => Failure::Unreadable {
-            problem: problem.to_string(),
-            body: snippet(&String::from_utf8_lossy(&body)),
+        // An error answer in a shape other than the vendor's error is
+        // still an error answer, with its status and request id.
+        E2::InvalidResponsePayload(body, problem) => match record.answer() {
+            Some((status, request_id)) if status >= 400 => Failure::Answer {
+                response: ApiResponse {
+                    status,
+                    request_id,
+                    body: snippet(&String::from_utf8_lossy(&body)),
+                },
+                body: body.to_vec(),
+                error: None,
+            },
+            _ => Failure::Unreadable {
+                problem: problem.to_string(),
+                body: snippet(&String::from_utf8_lossy(&body)),
+            },
         },
         E2::CommunicationError(e) | E2::ResponseBodyError(e) | E2::InvalidUpgrade(e) => {
             Failure::Transport(e)

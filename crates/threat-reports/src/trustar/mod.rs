@@ -158,7 +158,7 @@ impl TrustarClient {
             let (result, record) = recorded(operation()).await;
             let failed = match result {
                 Ok(answer) => return Ok(answer.into_inner()),
-                Err(error) => failure(error).await,
+                Err(error) => failure(error, &record).await,
             };
             if !replayed && self.tokens.can_refresh() && is_stale_token(&failed) {
                 tracing::debug!("the access token went stale; fetching a new one and replaying");

@@ -105,7 +105,7 @@ impl Tokens {
         let (result, record) = recorded(client.get_token(&request)).await;
         let token = match result {
             Ok(answer) => answer.into_inner(),
-            Err(error) => return Err(token_error(failure(error).await, &record)),
+            Err(error) => return Err(token_error(failure(error, &record).await, &record)),
         };
         if token.access_token.is_empty() {
             return Err(Error::Decode {

@@ -133,7 +133,7 @@ impl XsiamClient {
         let (result, record) = recorded(self.client.update_report_status(&body)).await;
         match result {
             Ok(answer) => MthReport::try_from(answer.into_inner().reply),
-            Err(error) => Err(to_error(failure(error).await, &record)),
+            Err(error) => Err(to_error(failure(error, &record).await, &record)),
         }
     }
 }
