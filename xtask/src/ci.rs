@@ -12,9 +12,10 @@ use crate::lint::lint;
 use crate::regenerate::{FileState, Mode, regenerate};
 
 /// Runs fmt check, clippy, regenerate --check, lint, every test,
-/// schemathesis against the sandbox, and the full soak.
+/// schemathesis against the sandbox, the full soak, and every fuzz target
+/// for a fixed number of inputs.
 pub fn ci(root: &Path) -> Result<()> {
-    let steps: [(&str, &dyn Fn() -> Result<()>); 7] = [
+    let steps: [(&str, &dyn Fn() -> Result<()>); 8] = [
         ("cargo fmt --check", &|| {
             cargo(root, &["fmt", "--all", "--check"])
         }),
@@ -41,6 +42,9 @@ pub fn ci(root: &Path) -> Result<()> {
         }),
         ("soak: 100,000 calls with random faults", &|| {
             crate::load::soak(root)
+        }),
+        ("fuzz: 200,000 inputs per target", &|| {
+            crate::fuzz::fuzz(root, crate::fuzz::Budget::Runs(200_000))
         }),
     ];
     let started = Instant::now();

@@ -6,10 +6,12 @@
 pub mod apis;
 pub mod bench_peers;
 pub mod ci;
+pub mod fuzz;
 pub mod generate;
 pub mod lint;
 pub mod load;
 pub mod node_tools;
+pub mod peer_accuracy;
 pub mod python_tools;
 pub mod regenerate;
 pub mod schemathesis;

@@ -24,8 +24,11 @@ commands:
                         reqwest loop at concurrency 1, 16, 64 (a benchmark)
   soak                  100,000 mixed calls with random faults; fails on any
                         lost or doubled update, prints memory along the way
+  fuzz [--seconds N | --runs N]
+                        every cargo-fuzz target under fuzz/, N seconds (default
+                        60) or N inputs each; installs cargo-fuzz if missing
   ci                    fmt check, clippy, regenerate --check, lint, all tests,
-                        schemathesis, soak
+                        schemathesis, soak, fuzz --runs 200000
 
 --root DIR runs against another copy of the workspace (tests use it).";
 
@@ -42,11 +45,26 @@ fn main() -> ExitCode {
 fn run(args: Vec<String>) -> Result<ExitCode> {
     let mut root = workspace_root();
     let mut check = false;
+    let mut budget = None;
     let mut command = None;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--check" => check = true,
+            "--seconds" | "--runs" => {
+                let n = args
+                    .next()
+                    .and_then(|n| n.parse::<u64>().ok())
+                    .filter(|n| *n > 0);
+                let Some(n) = n else {
+                    bail!("{arg} needs a whole number above 0\n\n{USAGE}");
+                };
+                budget = Some(if arg == "--runs" {
+                    xtask::fuzz::Budget::Runs(n)
+                } else {
+                    xtask::fuzz::Budget::Seconds(n)
+                });
+            }
             "--root" => match args.next() {
                 Some(dir) => root = PathBuf::from(dir),
                 None => bail!("--root needs a folder\n\n{USAGE}"),
@@ -61,6 +79,9 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
     }
     if check && command.as_deref() != Some("regenerate") {
         bail!("--check goes with regenerate\n\n{USAGE}");
+    }
+    if budget.is_some() && command.as_deref() != Some("fuzz") {
+        bail!("--seconds and --runs go with fuzz\n\n{USAGE}");
     }
     match command.as_deref() {
         Some("regenerate") if check => {
@@ -89,6 +110,9 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
         Some("bench-peers") => xtask::bench_peers::bench_peers(&root)?,
         Some("bench-requests") => xtask::load::bench_requests(&root)?,
         Some("soak") => xtask::load::soak(&root)?,
+        Some("fuzz") => {
+            xtask::fuzz::fuzz(&root, budget.unwrap_or(xtask::fuzz::Budget::Seconds(60)))?
+        }
         Some("ci") => ci::ci(&root)?,
         Some(other) => bail!("unknown command `{other}`\n\n{USAGE}"),
         None => bail!("no command given\n\n{USAGE}"),

@@ -1,0 +1,125 @@
+//! # fuzz-checks
+//!
+//! The checks behind the fuzz targets in `fuzz/` (cargo-fuzz layout): each
+//! takes arbitrary bytes and panics only when the facade breaks one of its
+//! promises. The fuzz targets are one line each over these functions, and
+//! the test suite runs the same functions over [`seeds`], so the checks
+//! themselves are tested without a fuzzer.
+//!
+//! ```
+//! fuzz_checks::extract(b"evil[.]com and hxxp://8.8.8[.]8/x");
+//! fuzz_checks::status(b"in-progress");
+//! fuzz_checks::answers(br#"{"reply": {"XSOAR_SOURCE_ID": "1", "REPORT_STATUS": "NEW"}}"#);
+//! ```
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
+use std::collections::HashSet;
+
+use threat_reports::indicators::{count, extract as extract_indicators};
+use threat_reports::trustar::{Report, ReportUpdate};
+use threat_reports::xsiam::MthReport;
+use threat_reports::{Error, ReportStatus, Reported, Severity};
+
+mod seeds;
+
+pub use seeds::{Target, seeds};
+
+/// `extract` and `count` on any text: spans are non-empty, slice the text on
+/// character boundaries and come in text order; `count` equals the distinct
+/// `(kind, value)` pairs `extract` finds; the text repeated after a space
+/// counts the same.
+pub fn extract(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let found = extract_indicators(&text);
+    let mut previous = 0;
+    for indicator in &found {
+        let span = indicator.span.clone();
+        assert!(
+            span.start < span.end,
+            "empty span {span:?} for {indicator:?}"
+        );
+        assert!(
+            text.get(span.clone()).is_some(),
+            "span {span:?} does not slice the text"
+        );
+        assert!(
+            span.start >= previous,
+            "{indicator:?} comes before the one found before it"
+        );
+        previous = span.start;
+    }
+    let distinct: HashSet<_> = found.iter().map(|i| (i.kind, i.value.as_str())).collect();
+    let counted = count(&text);
+    assert_eq!(counted.total, distinct.len(), "count differs from extract");
+    assert_eq!(
+        count(&format!("{text} {text}")),
+        counted,
+        "repetition changed the count"
+    );
+}
+
+/// Status and severity parsing on any text: a parsed value reads back from
+/// both its spellings; a refusal names what is allowed; `Reported` keeps an
+/// unknown text verbatim through serde.
+pub fn status(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    match text.parse::<ReportStatus>() {
+        Ok(status) => {
+            assert_eq!(status.label().parse::<ReportStatus>(), Ok(status));
+            assert_eq!(status.canonical().parse::<ReportStatus>(), Ok(status));
+        }
+        Err(unknown) => {
+            let error = Error::from(unknown).to_string();
+            assert!(error.contains("In Progress"), "{error}");
+        }
+    }
+    if let Ok(severity) = text.parse::<Severity>() {
+        assert_eq!(severity.canonical().parse::<Severity>(), Ok(severity));
+        assert_eq!(severity.label().parse::<Severity>(), Ok(severity));
+    }
+    let json = serde_json::Value::String(text.to_string());
+    let reported: Reported<ReportStatus> =
+        serde_json::from_value(json.clone()).expect("any string reads as Reported");
+    match &reported {
+        Reported::Known(status) => {
+            assert_eq!(
+                serde_json::to_value(&reported).ok(),
+                Some(status.canonical().into())
+            );
+        }
+        Reported::Unrecognized(kept) => {
+            assert_eq!(kept, text);
+            assert_eq!(serde_json::to_value(&reported).ok(), Some(json));
+        }
+    }
+}
+
+/// Decoding answers of both APIs from any bytes: the generated types and
+/// the facade's conversions refuse or accept, never panic; an accepted
+/// report serializes, and a TruSTAR report turns into an update whose
+/// indicators count.
+pub fn answers(data: &[u8]) {
+    if let Ok(answer) =
+        serde_json::from_slice::<xsiam_client::types::UpdateReportStatusResponse>(data)
+        && let Ok(report) = MthReport::try_from(answer.reply)
+    {
+        serde_json::to_string(&report).expect("a decoded report serializes");
+    }
+    if let Ok(error) = serde_json::from_slice::<xsiam_client::types::ErrorResponse>(data) {
+        serde_json::to_vec(&error).expect("a decoded error serializes");
+    }
+    if let Ok(wire) = serde_json::from_slice::<trustar_client::types::Report>(data)
+        && let Ok(report) = Report::try_from(wire)
+    {
+        serde_json::to_string(&report).expect("a decoded report serializes");
+        let update = ReportUpdate::from(&report);
+        let _ = update.indicator_count();
+    }
+    if let Ok(error) = serde_json::from_slice::<trustar_client::types::Error>(data) {
+        serde_json::to_vec(&error).expect("a decoded error serializes");
+    }
+}
