@@ -1,6 +1,7 @@
 //! `cargo xtask bench-peers`: `reportctl indicators count` against two
 //! Python extractors (iocextract 1.16.1, ioc-finder 9.4.1) on the same
-//! deterministic corpus, in the same run: MB/s, ratios, peak memory.
+//! deterministic corpus, in the same run: MB/s, ratios, peak memory; and
+//! each tool's accuracy on the labelled cases (`peer_accuracy`).
 //!
 //! reportctl is timed as a whole process (start, read, count, print): a
 //! conservative figure. The peers are timed inside Python around the
@@ -193,6 +194,12 @@ pub fn bench_peers(root: &Path) -> Result<()> {
         ours.last().map_or(f64::NAN, |(_, m)| m.peak_mib),
         2.0 * 64.0 * MB as f64 / 1048576.0 + 20.0,
     );
+    println!();
+    println!(
+        "accuracy on the labelled cases (crates/threat-reports/tests/data/indicator-cases.json):"
+    );
+    println!();
+    crate::peer_accuracy::print(&crate::peer_accuracy::accuracy(root, &python, &PEERS)?);
     println!();
     println!("targets (same run):");
     println!(
