@@ -30,7 +30,7 @@ pub use report::{MAX_BODY_BYTES, MAX_EXTERNAL_URL_CHARS, Report, ReportId, Repor
 
 use crate::Error;
 use crate::call::{CallRecord, recorded};
-use crate::error::Api;
+use crate::error::{Api, snippet};
 use crate::executor::is_throttle;
 use crate::failure::{Answer, Failure, failure, rate_limited};
 use crate::indicators::IndicatorCount;
@@ -189,11 +189,11 @@ impl TrustarClient {
             .as_ref()
             .and_then(|e| {
                 e.message
-                    .clone()
-                    .or_else(|| e.error_description.clone())
-                    .or_else(|| e.error.clone())
+                    .as_deref()
+                    .or(e.error_description.as_deref())
+                    .or(e.error.as_deref())
             })
-            .unwrap_or_else(|| response.body.clone());
+            .map_or_else(|| response.body.clone(), snippet);
         match response.status {
             status if is_throttle(status, &body) => rate_limited(api, record, message, response),
             401 | 400 if is_stale(&error) || response.status == 401 => Error::Unauthorized {
@@ -220,7 +220,7 @@ impl TrustarClient {
             },
             _ => Error::Api {
                 api,
-                code: error.and_then(|e| e.error),
+                code: error.and_then(|e| e.error).map(|code| snippet(&code)),
                 message,
                 response,
             },

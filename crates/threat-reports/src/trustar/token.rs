@@ -13,7 +13,7 @@ use trustar_client::types::{TokenRequest, TokenRequestGrantType};
 use crate::Error;
 use crate::auth::TokenSlot;
 use crate::call::{CallRecord, recorded};
-use crate::error::Api;
+use crate::error::{Api, snippet};
 use crate::executor::is_throttle;
 use crate::failure::{Answer, Failure, failure, rate_limited};
 
@@ -149,11 +149,11 @@ fn token_error(failed: Failure<trustar_client::types::Error>, record: &CallRecor
         .as_ref()
         .and_then(|e| {
             e.error_description
-                .clone()
-                .or_else(|| e.message.clone())
-                .or_else(|| e.error.clone())
+                .as_deref()
+                .or(e.message.as_deref())
+                .or(e.error.as_deref())
         })
-        .unwrap_or_else(|| response.body.clone());
+        .map_or_else(|| response.body.clone(), snippet);
     match response.status {
         status if is_throttle(status, &body) => rate_limited(api, record, message, response),
         400 | 401 | 403 => Error::Unauthorized {
@@ -164,7 +164,7 @@ fn token_error(failed: Failure<trustar_client::types::Error>, record: &CallRecor
         },
         _ => Error::Api {
             api,
-            code: error.and_then(|e| e.error),
+            code: error.and_then(|e| e.error).map(|code| snippet(&code)),
             message,
             response,
         },

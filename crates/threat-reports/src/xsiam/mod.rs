@@ -143,7 +143,7 @@ fn message(error: &Option<ErrorResponse>, body: &str) -> (Option<String>, String
     let Some(reply) = error.as_ref().map(|e| &e.reply) else {
         return (None, body.to_string());
     };
-    let code = reply.err_code.as_ref().map(|c| c.to_string());
+    let code = reply.err_code.as_ref().map(|c| snippet(&c.to_string()));
     let mut message = reply.err_msg.clone().unwrap_or_default();
     let extra = match &reply.err_extra {
         None | Some(serde_json::Value::Null) => None,
