@@ -32,12 +32,6 @@ impl IndicatorCount {
     pub fn exceeds(&self, limit: usize) -> bool {
         self.total > limit
     }
-
-    /// Adds one distinct indicator of `kind`.
-    pub(super) fn add(&mut self, kind: IndicatorKind) {
-        self.total += 1;
-        *self.by_kind.entry(kind).or_default() += 1;
-    }
 }
 
 impl fmt::Display for IndicatorCount {
