@@ -54,7 +54,7 @@ mod tokens;
 mod web;
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::num::NonZeroUsize;
 use std::ops::Range;
 
@@ -128,7 +128,7 @@ pub fn count(text: &str) -> IndicatorCount {
 /// whitespace) counted on that many threads at once; the answer is the
 /// same. Worth it for texts of several megabytes, such as a corpus or a
 /// batch of reports (`reportctl indicators count` uses every core); below
-/// 2 MiB it counts on the calling thread alone.
+/// 256 KiB it counts on the calling thread alone.
 ///
 /// ```
 /// use std::num::NonZeroUsize;
@@ -140,14 +140,27 @@ pub fn count(text: &str) -> IndicatorCount {
 /// assert_eq!(count_parallel(&text, threads).total, 3);
 /// ```
 pub fn count_parallel(text: &str, threads: NonZeroUsize) -> IndicatorCount {
-    parallel_count(text, threads.get(), CHUNK, 2 * CHUNK)
+    parallel_count(text, threads.get(), CHUNK, PARALLEL_FROM)
 }
+
+/// Below this length, [`count_parallel`] counts on the calling thread:
+/// starting threads would cost more than they save.
+const PARALLEL_FROM: usize = 256 << 10;
 
 /// How much text [`count`] refangs and scans at a time.
 const CHUNK: usize = 1 << 20;
 
-/// The distinct values seen, per kind.
-type Seen = HashMap<IndicatorKind, HashSet<Box<str>>>;
+/// The distinct values seen, per kind (at the kind's place in
+/// [`IndicatorKind::ALL`]).
+type Seen = [hashbrown::HashSet<Box<str>>; IndicatorKind::ALL.len()];
+
+/// A kind's place in [`IndicatorKind::ALL`].
+fn slot(kind: IndicatorKind) -> usize {
+    IndicatorKind::ALL
+        .iter()
+        .position(|k| *k == kind)
+        .unwrap_or_default()
+}
 
 /// Counts `text` a piece of about `chunk` bytes at a time (see
 /// [`distinct_in_chunks`]).
@@ -175,10 +188,10 @@ fn parallel_count(text: &str, threads: usize, chunk: usize, min_len: usize) -> I
             })
             .collect()
     });
-    let mut all = Seen::new();
+    let mut all = Seen::default();
     for part in seen {
-        for (kind, values) in part {
-            all.entry(kind).or_default().extend(values);
+        for (into, values) in all.iter_mut().zip(part) {
+            into.extend(values);
         }
     }
     tally(&all)
@@ -209,7 +222,7 @@ fn cut_at_whitespace(text: &str, size: usize) -> Vec<&str> {
 /// defanged spelling spans whitespace, so the pieces yield what the whole
 /// does, while only one piece's refanged copy is ever in memory.
 fn distinct_in_chunks(text: &str, chunk: usize) -> Seen {
-    let mut seen = Seen::new();
+    let mut seen = Seen::default();
     for piece in cut_at_whitespace(text, chunk) {
         let refanged = refang::refang(piece, refang::Spans::Unmapped);
         scanner::scan(&refanged.text, |hit| {
@@ -218,10 +231,7 @@ fn distinct_in_chunks(text: &str, chunk: usize) -> Seen {
                 IndicatorKind::RegistryKey => Cow::Owned(hit.value.to_ascii_lowercase()),
                 _ => hit.value,
             };
-            let distinct = seen.entry(hit.kind).or_default();
-            if !distinct.contains(key.as_ref()) {
-                distinct.insert(key.into_owned().into_boxed_str());
-            }
+            seen[slot(hit.kind)].get_or_insert_with(key.as_ref(), |k: &str| Box::from(k));
         });
     }
     seen
@@ -230,9 +240,11 @@ fn distinct_in_chunks(text: &str, chunk: usize) -> Seen {
 /// The count of what was seen.
 fn tally(seen: &Seen) -> IndicatorCount {
     let mut count = IndicatorCount::default();
-    for (kind, values) in seen.iter().filter(|(_, values)| !values.is_empty()) {
-        count.total += values.len();
-        count.by_kind.insert(*kind, values.len());
+    for (kind, values) in IndicatorKind::ALL.into_iter().zip(seen) {
+        if !values.is_empty() {
+            count.total += values.len();
+            count.by_kind.insert(kind, values.len());
+        }
     }
     count
 }
@@ -260,7 +272,7 @@ mod tests {
             threads in 1usize..6,
         ) {
             let text = words.concat();
-            let distinct: HashSet<_> = extract(&text).into_iter().map(|i| (i.kind, i.value)).collect();
+            let distinct: std::collections::HashSet<_> = extract(&text).into_iter().map(|i| (i.kind, i.value)).collect();
             let whole = count_in_chunks(&text, usize::MAX / 2);
             prop_assert_eq!(whole.total, distinct.len());
             prop_assert_eq!(count_in_chunks(&text, chunk), whole.clone());
