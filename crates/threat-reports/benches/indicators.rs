@@ -3,6 +3,7 @@
 //!
 //! - `realistic/*`: report-like prose with about one indicator per 200
 //!   bytes, at 64 KiB, 1 MiB and 2 MiB (TruSTAR's size limit).
+//! - `parallel/*`: `count` and `count_parallel` on two threads, 4 MiB.
 //! - `adversarial/*`: runs of dots, hex, digits, brackets, dotted numbers
 //!   and labels, … at 256 KiB and 1 MiB — linear, and no slower than a
 //!   small multiple of prose.
@@ -11,10 +12,11 @@
 //!   measured in the same run on the same (noisy) machine.
 
 use std::hint::black_box;
+use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use threat_reports::indicators::{corpus, count, extract};
+use threat_reports::indicators::{corpus, count, count_parallel, extract};
 
 const KIB: usize = 1024;
 const MIB: usize = 1024 * KIB;
@@ -40,6 +42,25 @@ fn realistic(c: &mut Criterion) {
     group.finish();
 }
 
+/// `count_parallel` on two threads against `count`, on 4 MiB (the size
+/// `bench-peers` compares with the Python tools at).
+fn parallel(c: &mut Criterion) {
+    let mut group = c.benchmark_group("parallel");
+    group.measurement_time(Duration::from_secs(4));
+    let text = corpus::realistic(4 * MIB, 42);
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.bench_with_input(BenchmarkId::new("count", 4 * MIB), &text, |b, t| {
+        b.iter(|| count(black_box(t)))
+    });
+    let two = NonZeroUsize::new(2).expect("2 is not zero");
+    group.bench_with_input(
+        BenchmarkId::new("count_parallel_2", 4 * MIB),
+        &text,
+        |b, t| b.iter(|| count_parallel(black_box(t), two)),
+    );
+    group.finish();
+}
+
 /// Each adversarial shape at 256 KiB and 1 MiB: linear time shows as a
 /// time ratio near 4 between the two.
 fn adversarial(c: &mut Criterion) {
@@ -57,5 +78,5 @@ fn adversarial(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, realistic, adversarial);
+criterion_group!(benches, realistic, parallel, adversarial);
 criterion_main!(benches);
