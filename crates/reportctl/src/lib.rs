@@ -69,6 +69,10 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
         }
     };
+    // Counting and listing need no network: no runtime to start.
+    if let Command::Indicators { command } = cli.command {
+        return finish(indicators_command(command, cli.json));
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
@@ -76,13 +80,44 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    finish(runtime.block_on(run(cli)))
+}
+
+/// The exit code of a command's outcome, with its message on stderr.
+fn finish(outcome: Result<(), Failure>) -> ExitCode {
+    match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             eprintln!("reportctl: {}", failure.message);
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// `indicators count` and `indicators list`.
+fn indicators_command(command: IndicatorsCommand, json: bool) -> Result<(), Failure> {
+    match command {
+        IndicatorsCommand::Count { file, limit } => {
+            let text = read_input(file.as_deref())?;
+            // Every core: a corpus of many megabytes counts in a fraction
+            // of the time; the answer is the same.
+            let threads =
+                std::thread::available_parallelism().unwrap_or(std::num::NonZeroUsize::MIN);
+            let count = indicators::count_parallel(&text, threads);
+            output::count(&count, limit, json);
+            if count.exceeds(limit) {
+                return Err(Failure {
+                    code: 3,
+                    message: format!("{count} is over the limit of {limit}"),
+                });
+            }
+        }
+        IndicatorsCommand::List { file } => {
+            let text = read_input(file.as_deref())?;
+            output::indicators(&indicators::extract(&text), json);
+        }
+    }
+    Ok(())
 }
 
 async fn run(cli: Cli) -> Result<(), Failure> {
@@ -194,27 +229,7 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 }
             }
         }
-        Command::Indicators { command } => match command {
-            IndicatorsCommand::Count { file, limit } => {
-                let text = read_input(file.as_deref())?;
-                // Every core: a corpus of many megabytes counts in a
-                // fraction of the time; the answer is the same.
-                let threads =
-                    std::thread::available_parallelism().unwrap_or(std::num::NonZeroUsize::MIN);
-                let count = indicators::count_parallel(&text, threads);
-                output::count(&count, limit, json);
-                if count.exceeds(limit) {
-                    return Err(Failure {
-                        code: 3,
-                        message: format!("{} is over the limit of {limit}", count),
-                    });
-                }
-            }
-            IndicatorsCommand::List { file } => {
-                let text = read_input(file.as_deref())?;
-                output::indicators(&indicators::extract(&text), json);
-            }
-        },
+        Command::Indicators { command } => indicators_command(command, json)?,
         Command::Sandbox { port } => {
             let sandbox = report_sandbox::Sandbox::builder()
                 .port(port)
