@@ -115,7 +115,11 @@ impl Executor {
                     limiter.acquire().await;
                 }
                 let outcome = send(client, this).await;
-                if let Ok(answer) = &outcome {
+                // An error answer's status, for an error whose body the
+                // generated code cannot read (success answers need none).
+                if let Ok(answer) = &outcome
+                    && !answer.status.is_success()
+                {
                     note_answer(answer.status.as_u16(), request_id(&answer.headers));
                 }
                 let wait = match &outcome {
