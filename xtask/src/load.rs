@@ -14,7 +14,7 @@ fn load_harness(root: &Path, args: &[&str]) -> Result<()> {
 }
 
 /// The request-path benchmark with its defaults: 10,000 updates per run at
-/// concurrency 1, 16 and 64, nine rounds of both paths back to back.
+/// concurrency 1, 16 and 64, fifteen rounds of both paths back to back.
 pub fn bench_requests(root: &Path) -> Result<()> {
     load_harness(root, &["request-path"])
 }

@@ -28,7 +28,7 @@ enum Command {
         concurrency: Vec<usize>,
         /// Rounds at each concurrency, each running both paths; the median
         /// of the rounds' ratios counts.
-        #[arg(long, default_value_t = 9)]
+        #[arg(long, default_value_t = 15)]
         rounds: usize,
     },
     /// Mixed calls with faults injected at random; checks the sandbox's state.

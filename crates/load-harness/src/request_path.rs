@@ -49,13 +49,13 @@ pub struct BenchPlan {
 }
 
 impl Default for BenchPlan {
-    /// 10,000 requests at 1, 16 and 64, nine rounds, 500 to warm up.
+    /// 10,000 requests at 1, 16 and 64, fifteen rounds, 500 to warm up.
     fn default() -> Self {
         BenchPlan {
             requests: 10_000,
             warmup: 500,
             concurrencies: vec![1, 16, 64],
-            rounds: 9,
+            rounds: 15,
         }
     }
 }
