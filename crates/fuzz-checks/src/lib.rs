@@ -30,6 +30,11 @@ pub use seeds::{Target, seeds};
 /// character boundaries and come in text order; `count` equals the distinct
 /// `(kind, value)` pairs `extract` finds; the text repeated after a space
 /// counts the same.
+///
+/// ```
+/// fuzz_checks::extract("hxxps://45.9.148[.]108/gate.php CVE-2022-22965".as_bytes());
+/// fuzz_checks::extract(&[0xff, b'[', b'.', b']', 0xc3]); // not UTF-8: read lossily
+/// ```
 pub fn extract(data: &[u8]) {
     let text = String::from_utf8_lossy(data);
     let found = extract_indicators(&text);
@@ -63,6 +68,12 @@ pub fn extract(data: &[u8]) {
 /// Status and severity parsing on any text: a parsed value reads back from
 /// both its spellings; a refusal names what is allowed; `Reported` keeps an
 /// unknown text verbatim through serde.
+///
+/// ```
+/// fuzz_checks::status(b"IN_PROGRESS");
+/// fuzz_checks::status(b"ON_HOLD");
+/// fuzz_checks::status(&[0xff]); // not UTF-8: nothing to check
+/// ```
 pub fn status(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
@@ -102,6 +113,12 @@ pub fn status(data: &[u8]) {
 /// the facade's conversions refuse or accept, never panic; an accepted
 /// report serializes, and a TruSTAR report turns into an update whose
 /// indicators count.
+///
+/// ```
+/// fuzz_checks::answers(br#"{"reply": {"err_code": 401, "err_msg": "Public API request unauthorized"}}"#);
+/// fuzz_checks::answers(br#"{"id": "1", "title": "t", "reportBody": "8.8.8.8", "timeBegan": 0}"#);
+/// fuzz_checks::answers(b"not json");
+/// ```
 pub fn answers(data: &[u8]) {
     if let Ok(answer) =
         serde_json::from_slice::<xsiam_client::types::UpdateReportStatusResponse>(data)

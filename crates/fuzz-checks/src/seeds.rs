@@ -2,6 +2,13 @@
 //! examples, from the files the other tests use.
 
 /// A fuzz target, by the name of its file in `fuzz/fuzz_targets/`.
+///
+/// ```
+/// use fuzz_checks::Target;
+///
+/// assert_eq!(Target::ALL.map(Target::name), ["extract", "status", "answers"]);
+/// Target::Status.check(b"closed");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Target {
     /// `extract` and `count`.

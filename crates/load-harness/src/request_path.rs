@@ -33,6 +33,13 @@ impl std::fmt::Display for RequestPath {
 }
 
 /// What to measure.
+///
+/// ```
+/// use load_harness::BenchPlan;
+///
+/// let plan = BenchPlan { concurrencies: vec![1, 8], ..BenchPlan::default() };
+/// assert_eq!(plan.requests, 10_000);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct BenchPlan {
     /// Timed requests per run.

@@ -15,6 +15,13 @@ use threat_reports::{ReportStatus, RetryPolicy};
 use crate::rss;
 
 /// What to run.
+///
+/// ```
+/// use load_harness::SoakPlan;
+///
+/// let plan = SoakPlan { calls: 10_000, concurrency: 8, ..SoakPlan::default() };
+/// assert_eq!(plan.fault_rates.unavailable, 0.05);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct SoakPlan {
     /// Calls in all.
