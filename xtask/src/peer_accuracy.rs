@@ -58,18 +58,18 @@ fn found_from(json: &Value) -> Found {
 fn score(tool: &str, kinds: Vec<String>, cases: &[Value], found: &[Found]) -> Accuracy {
     let mut accuracy = Accuracy {
         tool: tool.into(),
+        kinds,
         cases_right: 0,
         cases: cases.len(),
         hits: 0,
         expected: 0,
         extra: 0,
-        kinds: Vec::new(),
     };
     let none = BTreeSet::new();
     for (case, found) in cases.iter().zip(found) {
         let expected = found_from(&case["expected"]);
         let mut right = true;
-        for kind in &kinds {
+        for kind in &accuracy.kinds {
             let want = expected.get(kind).unwrap_or(&none);
             let got = found.get(kind).unwrap_or(&none);
             accuracy.expected += want.len();
@@ -79,7 +79,6 @@ fn score(tool: &str, kinds: Vec<String>, cases: &[Value], found: &[Found]) -> Ac
         }
         accuracy.cases_right += usize::from(right);
     }
-    accuracy.kinds = kinds;
     accuracy
 }
 
