@@ -49,6 +49,14 @@ impl Default for FaultRates {
 
 impl FaultRates {
     /// Checks every rate is a probability and that they add up to at most 1.
+    ///
+    /// ```
+    /// use report_sandbox::FaultRates;
+    ///
+    /// let rates = FaultRates { unavailable: 0.5, drop_connection: 0.6, ..FaultRates::default() };
+    /// assert!(rates.validate().unwrap_err().contains("at most 1"));
+    /// assert!(FaultRates::default().validate().is_ok());
+    /// ```
     pub fn validate(&self) -> Result<(), String> {
         let rates = [
             ("503", self.unavailable),

@@ -43,7 +43,15 @@ pub enum FaultKind {
 }
 
 impl FaultKind {
-    /// The short name `--fault` uses: `429`, `503`, `hang` or `drop`.
+    /// The short name `--fault` uses: `429`, `503`, `hang` or `drop`; also
+    /// the key of `faults_injected` in the sandbox's state.
+    ///
+    /// ```
+    /// use report_sandbox::FaultKind;
+    ///
+    /// assert_eq!(FaultKind::TooManyRequests { wait_ms: 10 }.label(), "429");
+    /// assert_eq!(FaultKind::DropConnection.label(), "drop");
+    /// ```
     pub fn label(&self) -> &'static str {
         match self {
             FaultKind::TooManyRequests { .. } => "429",
