@@ -50,43 +50,21 @@ pub(crate) async fn failure<E: DeserializeOwned + Serialize>(
             let request_id = request_id(answer.headers());
             let error = answer.into_inner();
             let body = serde_json::to_vec(&error).unwrap_or_default();
-            Failure::Answer {
-                response: ApiResponse {
-                    status,
-                    request_id,
-                    body: snippet(&String::from_utf8_lossy(&body)),
-                },
-                body,
-                error: Some(error),
-            }
+            error_answer(status, request_id, body, Some(error))
         }
         E2::UnexpectedResponse(answer) => {
             let status = answer.status().as_u16();
             let request_id = request_id(answer.headers());
             let body = answer.bytes().await.map(|b| b.to_vec()).unwrap_or_default();
             let error = serde_json::from_slice(&body).ok();
-            Failure::Answer {
-                response: ApiResponse {
-                    status,
-                    request_id,
-                    body: snippet(&String::from_utf8_lossy(&body)),
-                },
-                body,
-                error,
-            }
+            error_answer(status, request_id, body, error)
         }
         // An error answer in a shape other than the vendor's error is
         // still an error answer, with its status and request id.
         E2::InvalidResponsePayload(body, problem) => match record.answer() {
-            Some((status, request_id)) if status >= 400 => Failure::Answer {
-                response: ApiResponse {
-                    status,
-                    request_id,
-                    body: snippet(&String::from_utf8_lossy(&body)),
-                },
-                body: body.to_vec(),
-                error: None,
-            },
+            Some((status, request_id)) if status >= 400 => {
+                error_answer(status, request_id, body.to_vec(), None)
+            }
             _ => Failure::Unreadable {
                 problem: problem.to_string(),
                 body: snippet(&String::from_utf8_lossy(&body)),
@@ -97,6 +75,38 @@ pub(crate) async fn failure<E: DeserializeOwned + Serialize>(
         }
         E2::InvalidRequest(why) | E2::Custom(why) => Failure::Refused(why),
     }
+}
+
+/// An error answer: its status, request id and body (kept whole, and as a
+/// bounded snippet), and the vendor's error if the body is one.
+fn error_answer<E>(
+    status: u16,
+    request_id: Option<String>,
+    body: Vec<u8>,
+    error: Option<E>,
+) -> Failure<E> {
+    Failure::Answer {
+        response: ApiResponse {
+            status,
+            request_id,
+            body: snippet(&String::from_utf8_lossy(&body)),
+        },
+        body,
+        error,
+    }
+}
+
+/// The first of the vendor's message fields that is present, as a bounded
+/// snippet; `body_snippet` when none is.
+pub(crate) fn first_message<'a>(
+    fields: impl IntoIterator<Item = Option<&'a str>>,
+    body_snippet: &str,
+) -> String {
+    fields
+        .into_iter()
+        .flatten()
+        .next()
+        .map_or_else(|| body_snippet.to_string(), snippet)
 }
 
 /// An error answer's parts.

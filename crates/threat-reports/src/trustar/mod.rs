@@ -32,7 +32,7 @@ use crate::Error;
 use crate::call::{CallRecord, recorded};
 use crate::error::{Api, snippet};
 use crate::executor::is_throttle;
-use crate::failure::{Answer, Failure, failure, rate_limited};
+use crate::failure::{Answer, Failure, failure, first_message, rate_limited};
 use crate::indicators::IndicatorCount;
 use token::Tokens;
 
@@ -185,15 +185,15 @@ impl TrustarClient {
             Ok(answer) => answer,
             Err(error) => return error,
         };
-        let message = error
-            .as_ref()
-            .and_then(|e| {
-                e.message
-                    .as_deref()
-                    .or(e.error_description.as_deref())
-                    .or(e.error.as_deref())
-            })
-            .map_or_else(|| response.body.clone(), snippet);
+        // The vendor's words, most specific first.
+        let fields = error.iter().flat_map(|e| {
+            [
+                e.message.as_deref(),
+                e.error_description.as_deref(),
+                e.error.as_deref(),
+            ]
+        });
+        let message = first_message(fields, &response.body);
         match response.status {
             status if is_throttle(status, &body) => rate_limited(api, record, message, response),
             401 | 400 if is_stale(&error) || response.status == 401 => Error::Unauthorized {

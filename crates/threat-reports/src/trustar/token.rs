@@ -15,7 +15,7 @@ use crate::auth::TokenSlot;
 use crate::call::{CallRecord, recorded};
 use crate::error::{Api, snippet};
 use crate::executor::is_throttle;
-use crate::failure::{Answer, Failure, failure, rate_limited};
+use crate::failure::{Answer, Failure, failure, first_message, rate_limited};
 
 const CREDENTIALS_HINT: &str = "Check the API key and secret (TRUSTAR_API_KEY and \
     TRUSTAR_API_SECRET; Station: Settings, API)";
@@ -145,15 +145,15 @@ fn token_error(failed: Failure<trustar_client::types::Error>, record: &CallRecor
         Ok(answer) => answer,
         Err(error) => return error,
     };
-    let message = error
-        .as_ref()
-        .and_then(|e| {
-            e.error_description
-                .as_deref()
-                .or(e.message.as_deref())
-                .or(e.error.as_deref())
-        })
-        .map_or_else(|| response.body.clone(), snippet);
+    // The vendor's words, most specific first.
+    let fields = error.iter().flat_map(|e| {
+        [
+            e.error_description.as_deref(),
+            e.message.as_deref(),
+            e.error.as_deref(),
+        ]
+    });
+    let message = first_message(fields, &response.body);
     match response.status {
         status if is_throttle(status, &body) => rate_limited(api, record, message, response),
         400 | 401 | 403 => Error::Unauthorized {
