@@ -90,7 +90,7 @@ pub struct MemorySample {
 pub struct SoakReport {
     /// Calls made, by kind.
     pub calls: BTreeMap<CallKind, usize>,
-    /// Calls that returned an error, with the first few errors.
+    /// Calls that returned an error.
     pub failed: usize,
     /// The first errors, as the facade put them.
     pub first_errors: Vec<String>,
