@@ -14,8 +14,8 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result, bail};
+use indicator_corpus as corpus;
 use serde_json::Value;
-use threat_reports::indicators::corpus;
 
 use crate::python_tools::{self, BENCH_PEERS};
 use crate::{cargo, target_dir};
@@ -209,10 +209,15 @@ pub fn bench_peers(root: &Path) -> Result<()> {
     );
     println!();
     println!(
-        "accuracy on the labelled cases (crates/threat-reports/tests/data/indicator-cases.json):"
+        "accuracy on the labelled cases (crates/trustar-indicators/tests/data/indicator-cases.json):"
     );
     println!();
-    crate::peer_accuracy::print(&crate::peer_accuracy::accuracy(root, &python, &PEERS)?);
+    crate::peer_accuracy::print(&crate::peer_accuracy::accuracy(
+        root,
+        &python,
+        Path::new(&reportctl),
+        &PEERS,
+    )?);
     println!();
     println!("targets (same run):");
     println!(

@@ -13,7 +13,6 @@ use std::process::Command;
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
-use threat_reports::indicators::{IndicatorKind, extract};
 
 /// Per kind, the distinct values.
 type Found = BTreeMap<String, BTreeSet<String>>;
@@ -82,33 +81,69 @@ fn score(tool: &str, kinds: Vec<String>, cases: &[Value], found: &[Found]) -> Ac
     accuracy
 }
 
-/// Every tool on the labelled cases: reportctl's library in-process, the
-/// peers through `tools/bench/peers.py accuracy`.
-pub fn accuracy(root: &Path, python: &Path, peers: &[&str]) -> Result<Vec<Accuracy>> {
-    let cases_path = root.join("crates/threat-reports/tests/data/indicator-cases.json");
+/// The kinds reportctl reports: TruSTAR's twelve but MALWARE, which needs
+/// TruSTAR's unpublished dictionary.
+const REPORTCTL_KINDS: [&str; 11] = [
+    "IP",
+    "CIDR_BLOCK",
+    "URL",
+    "EMAIL_ADDRESS",
+    "MD5",
+    "SHA1",
+    "SHA256",
+    "SOFTWARE",
+    "REGISTRY_KEY",
+    "CVE",
+    "BITCOIN_ADDRESS",
+];
+
+/// What `reportctl --json indicators list` finds in `text`.
+fn reportctl_found(reportctl: &Path, dir: &Path, text: &str) -> Result<Found> {
+    let file = dir.join("case.txt");
+    std::fs::write(&file, text)?;
+    let output = Command::new(reportctl)
+        .args(["--json", "indicators", "list"])
+        .arg(&file)
+        .output()
+        .context("cannot run reportctl")?;
+    if !output.status.success() {
+        bail!(
+            "reportctl indicators list failed: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let listed: Vec<Value> = serde_json::from_slice(&output.stdout)?;
+    let mut found = Found::new();
+    for indicator in listed {
+        found
+            .entry(indicator["kind"].as_str().unwrap_or_default().to_string())
+            .or_default()
+            .insert(normalized(indicator["value"].as_str().unwrap_or_default()));
+    }
+    Ok(found)
+}
+
+/// Every tool on the labelled cases: reportctl (the release binary, so the
+/// xtask needs none of the project's libraries), the peers through
+/// `tools/bench/peers.py accuracy`.
+pub fn accuracy(
+    root: &Path,
+    python: &Path,
+    reportctl: &Path,
+    peers: &[&str],
+) -> Result<Vec<Accuracy>> {
+    let cases_path = root.join("crates/trustar-indicators/tests/data/indicator-cases.json");
     let cases: Vec<Value> = serde_json::from_str(
         &std::fs::read_to_string(&cases_path)
             .with_context(|| format!("cannot read {}", cases_path.display()))?,
     )?;
-    let ours: Vec<Found> = cases
+    let dir = crate::target_dir(root).join("bench-accuracy");
+    std::fs::create_dir_all(&dir)?;
+    let ours = cases
         .iter()
-        .map(|case| {
-            let mut found = Found::new();
-            for indicator in extract(case["text"].as_str().unwrap_or_default()) {
-                found
-                    .entry(indicator.kind.to_string())
-                    .or_default()
-                    .insert(normalized(&indicator.value));
-            }
-            found
-        })
-        .collect();
-    // Every kind but MALWARE, which needs TruSTAR's unpublished dictionary.
-    let our_kinds = IndicatorKind::ALL
-        .into_iter()
-        .filter(|k| *k != IndicatorKind::Malware)
-        .map(|k| k.to_string())
-        .collect();
+        .map(|case| reportctl_found(reportctl, &dir, case["text"].as_str().unwrap_or_default()))
+        .collect::<Result<Vec<Found>>>()?;
+    let our_kinds = REPORTCTL_KINDS.iter().map(|k| k.to_string()).collect();
     let mut scores = vec![score("reportctl", our_kinds, &cases, &ours)];
     for peer in peers {
         let output = Command::new(python)

@@ -42,7 +42,7 @@ impl Target {
     }
 }
 
-const CASES: &str = include_str!("../../threat-reports/tests/data/indicator-cases.json");
+const CASES: &str = include_str!("../../trustar-indicators/tests/data/indicator-cases.json");
 
 const ANSWERS: [&str; 8] = [
     include_str!("../../../tests/fixtures/xsiam/update_status_response.json"),

@@ -7,9 +7,10 @@
 //! 3. Tries a body with too many indicators and prints the refusal, with the
 //!    breakdown by kind: nothing was sent.
 
+use indicator_corpus as corpus;
 use report_sandbox::Sandbox;
 use threat_reports::Error;
-use threat_reports::indicators::{corpus, count};
+use threat_reports::indicators::count;
 use threat_reports::trustar::{ReportId, ReportUpdate};
 
 #[tokio::main]

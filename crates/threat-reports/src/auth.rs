@@ -1,37 +1,56 @@
 //! Credentials, and the headers each attempt carries.
 
 use std::fmt;
-use std::sync::{Arc, RwLock};
+#[cfg(any(feature = "xsiam", feature = "trustar"))]
+use std::sync::Arc;
+#[cfg(feature = "trustar")]
+use std::sync::RwLock;
 
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
+#[cfg(feature = "xsiam")]
+use reqwest::header::HeaderName;
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
+#[cfg(feature = "xsiam")]
 use sha2::{Digest, Sha256};
 
+#[cfg(feature = "trustar")]
+use crate::trustar::token::Tokens;
+
 /// Makes a nonce: 64 characters from `[A-Za-z0-9]`.
+#[cfg(feature = "xsiam")]
 pub(crate) type NonceSource = Arc<dyn Fn() -> String + Send + Sync>;
 /// Milliseconds since the Unix epoch.
+#[cfg(feature = "xsiam")]
 pub(crate) type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
 
+#[cfg(feature = "xsiam")]
 const X_XDR_AUTH_ID: HeaderName = HeaderName::from_static("x-xdr-auth-id");
+#[cfg(feature = "xsiam")]
 const X_XDR_NONCE: HeaderName = HeaderName::from_static("x-xdr-nonce");
+#[cfg(feature = "xsiam")]
 const X_XDR_TIMESTAMP: HeaderName = HeaderName::from_static("x-xdr-timestamp");
 
 /// How a request proves who sends it.
 #[derive(Clone)]
 pub(crate) enum Auth {
     /// XSIAM standard key: the raw key as `Authorization`.
+    #[cfg(feature = "xsiam")]
     XsiamStandard { key_id: String, key: SecretString },
     /// XSIAM advanced key: a fresh nonce and timestamp per attempt, and
     /// `Authorization` = hex SHA-256 of `key + nonce + timestamp`.
+    #[cfg(feature = "xsiam")]
     XsiamAdvanced {
         key_id: String,
         key: SecretString,
         nonce: NonceSource,
         clock: Clock,
     },
-    /// `Authorization: Bearer` with whatever token the slot holds now.
-    Bearer(Arc<TokenSlot>),
+    /// `Authorization: Bearer` with a token made fresh, if it went stale,
+    /// when the request leaves.
+    #[cfg(feature = "trustar")]
+    Bearer(Arc<Tokens>),
     /// A fixed `Authorization` value (HTTP Basic for TruSTAR's token call).
+    #[cfg(feature = "trustar")]
     Fixed(SecretString),
 }
 
@@ -39,14 +58,20 @@ impl fmt::Debug for Auth {
     /// Names the scheme and the key id; never a key, hash or token.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            #[cfg(feature = "xsiam")]
             Auth::XsiamStandard { key_id, .. } => {
                 write!(f, "XsiamStandard {{ key_id: {key_id:?}, key: [REDACTED] }}")
             }
+            #[cfg(feature = "xsiam")]
             Auth::XsiamAdvanced { key_id, .. } => {
                 write!(f, "XsiamAdvanced {{ key_id: {key_id:?}, key: [REDACTED] }}")
             }
+            #[cfg(feature = "trustar")]
             Auth::Bearer(_) => f.write_str("Bearer([REDACTED])"),
+            #[cfg(feature = "trustar")]
             Auth::Fixed(_) => f.write_str("Fixed([REDACTED])"),
+            #[cfg(not(any(feature = "xsiam", feature = "trustar")))]
+            _ => Ok(()),
         }
     }
 }
@@ -58,24 +83,30 @@ fn sensitive(value: &str) -> Option<HeaderValue> {
     Some(value)
 }
 
+#[cfg(feature = "xsiam")]
 fn plain(value: &str) -> Option<HeaderValue> {
     HeaderValue::from_str(value).ok()
 }
 
 impl Auth {
-    /// Sets this attempt's authentication headers. The builders check every
-    /// credential is a valid header value, so none is ever left out.
-    pub(crate) fn apply(&self, headers: &mut HeaderMap) {
-        let mut set = |name: HeaderName, value: Option<HeaderValue>| {
+    /// Sets this attempt's authentication headers, at the moment it
+    /// leaves (after any wait in the rate limiter): an advanced key's
+    /// timestamp is the time of sending, and a bearer token is renewed
+    /// first if it went stale while the request waited. The builders check
+    /// every credential is a valid header value, so none is ever left out.
+    pub(crate) async fn apply(&self, headers: &mut HeaderMap) {
+        let mut set = |name, value: Option<HeaderValue>| {
             if let Some(value) = value {
                 headers.insert(name, value);
             }
         };
         match self {
+            #[cfg(feature = "xsiam")]
             Auth::XsiamStandard { key_id, key } => {
                 set(X_XDR_AUTH_ID, plain(key_id));
                 set(AUTHORIZATION, sensitive(key.expose_secret()));
             }
+            #[cfg(feature = "xsiam")]
             Auth::XsiamAdvanced {
                 key_id,
                 key,
@@ -90,21 +121,29 @@ impl Auth {
                 set(X_XDR_TIMESTAMP, plain(&timestamp));
                 set(AUTHORIZATION, sensitive(signature.expose_secret()));
             }
-            Auth::Bearer(slot) => {
-                if let Some(token) = slot.current() {
+            #[cfg(feature = "trustar")]
+            Auth::Bearer(tokens) => {
+                // A failure here is left to the call: it sends what the slot
+                // holds, and a stale answer makes it fetch again and say why.
+                let _ = tokens.ensure().await;
+                if let Some(token) = tokens.slot.current() {
                     set(
                         AUTHORIZATION,
                         sensitive(&format!("Bearer {}", token.expose_secret())),
                     );
                 }
             }
+            #[cfg(feature = "trustar")]
             Auth::Fixed(value) => set(AUTHORIZATION, sensitive(value.expose_secret())),
+            #[cfg(not(any(feature = "xsiam", feature = "trustar")))]
+            _ => {}
         }
     }
 }
 
 /// Lowercase hex SHA-256 of `key + nonce + timestamp` (a plain
 /// concatenation, not an HMAC), as XSIAM's advanced keys require.
+#[cfg(feature = "xsiam")]
 pub(crate) fn advanced_signature(key: &SecretString, nonce: &str, timestamp: &str) -> SecretString {
     let mut hash = Sha256::new();
     hash.update(key.expose_secret().as_bytes());
@@ -117,6 +156,7 @@ pub(crate) fn advanced_signature(key: &SecretString, nonce: &str, timestamp: &st
 
 /// 64 characters from `[A-Za-z0-9]`, from the operating system's CSPRNG
 /// (rejection sampling, so every character is equally likely).
+#[cfg(feature = "xsiam")]
 pub(crate) fn random_nonce() -> String {
     const ALPHABET: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
     let mut nonce = String::with_capacity(64);
@@ -137,6 +177,7 @@ pub(crate) fn random_nonce() -> String {
 }
 
 /// The system clock in milliseconds since the Unix epoch.
+#[cfg(feature = "xsiam")]
 pub(crate) fn system_clock_ms() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -144,11 +185,13 @@ pub(crate) fn system_clock_ms() -> u64 {
 }
 
 /// The current bearer token, shared by a client's calls.
+#[cfg(feature = "trustar")]
 #[derive(Default)]
 pub(crate) struct TokenSlot {
     token: RwLock<Option<SecretString>>,
 }
 
+#[cfg(feature = "trustar")]
 impl TokenSlot {
     pub(crate) fn current(&self) -> Option<SecretString> {
         self.token.read().ok().and_then(|t| t.clone())
@@ -183,7 +226,7 @@ pub(crate) fn check_header_value(field: &'static str, value: &str) -> Result<(),
     Ok(())
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "xsiam"))]
 mod tests {
     use super::*;
 
@@ -209,7 +252,7 @@ mod tests {
             clock: Arc::new(|| 1_584_983_036_945),
         };
         let mut headers = HeaderMap::new();
-        auth.apply(&mut headers);
+        tokio_test_block_on(auth.apply(&mut headers));
         assert_eq!(headers["x-xdr-auth-id"], "241");
         assert_eq!(headers["x-xdr-timestamp"], "1584983036945");
         assert_eq!(
@@ -222,6 +265,13 @@ mod tests {
         );
         assert!(headers["authorization"].is_sensitive());
         assert!(!format!("{auth:?}").contains("testApiKey"));
+    }
+
+    fn tokio_test_block_on<F: std::future::Future>(future: F) -> F::Output {
+        tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap()
+            .block_on(future)
     }
 
     #[test]

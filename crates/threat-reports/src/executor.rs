@@ -2,20 +2,20 @@
 //! through here, once per attempt: fresh authentication headers, the
 //! rate limiter, the retry policy, and one tracing span per call.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use buffered::Buffered;
 use client_transport::{Execute, ExecuteFuture};
-use reqwest::header::RETRY_AFTER;
+use reqwest::header::{RETRY_AFTER, USER_AGENT};
 use tokio::time::Instant;
 use tracing::{Instrument, Level, field};
 
 use crate::auth::Auth;
 use crate::call::{note_answer, note_attempt, note_retry_after};
+use crate::config::PerRequest;
 use crate::error::Api;
 use crate::failure::request_id;
-use crate::retry::{Limiter, RetryPolicy};
+use crate::retry::{Pace, RetryPolicy};
 
 /// The operation whose answer holds a token: its bodies are never logged.
 const TOKEN_OPERATION: &str = "get_token";
@@ -24,7 +24,8 @@ pub(crate) struct Executor {
     pub api: Api,
     pub auth: Auth,
     pub retry: RetryPolicy,
-    pub limiter: Option<Arc<Limiter>>,
+    pub pace: Pace,
+    pub per_request: PerRequest,
 }
 
 impl Execute for Executor {
@@ -110,10 +111,15 @@ impl Executor {
                 note_attempt(attempt);
                 tracing::debug!(attempt, "attempt");
                 let mut this = this_attempt(&mut request);
-                self.auth.apply(this.headers_mut());
-                if let Some(limiter) = &self.limiter {
-                    limiter.acquire().await;
+                *this.timeout_mut() = Some(self.per_request.timeout);
+                if let Some(user_agent) = &self.per_request.user_agent {
+                    this.headers_mut().insert(USER_AGENT, user_agent.clone());
                 }
+                // Credentials are taken after the wait for a turn, as the
+                // request leaves: a timestamp or token taken before it would
+                // be as old as the wait.
+                self.pace.take_turn().await;
+                self.auth.apply(this.headers_mut()).await;
                 let outcome = send(client, this).await;
                 // An error answer's status, for an error whose body the
                 // generated code cannot read (success answers need none).

@@ -26,6 +26,12 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+// With only one API's feature (or none), the other's share of the common
+// machinery is unused; the full build keeps every warning.
+#![cfg_attr(
+    not(all(feature = "xsiam", feature = "trustar")),
+    allow(dead_code, unused_imports, unused_variables, unused_mut)
+)]
 
 mod auth;
 mod base_url;
@@ -34,15 +40,24 @@ mod config;
 mod error;
 mod executor;
 mod failure;
-pub mod indicators;
 mod reported;
 mod retry;
 mod severity;
 mod status;
 mod text_serde;
+#[cfg(feature = "trustar")]
 pub mod trustar;
 mod words;
+#[cfg(feature = "xsiam")]
 pub mod xsiam;
+
+/// Indicator counting, TruSTAR's way: the [`trustar_indicators`] crate,
+/// re-exported (depend on it alone when counting is all you need).
+pub use trustar_indicators as indicators;
+
+/// The HTTP client crate, re-exported for [`http_client`](xsiam::XsiamClientBuilder::http_client):
+/// build a `reqwest::Client` with the same version the clients use.
+pub use reqwest;
 
 pub use error::{Api, ApiResponse, BODY_SNIPPET, Error};
 pub use reported::Reported;

@@ -200,6 +200,39 @@ impl Limiter {
         };
         tokio::time::sleep_until(turn).await;
     }
+
+    /// Counts a call that goes at once, ahead of the queue: the calls that
+    /// ask for a turn after it wait one interval more, so the rate holds.
+    /// For a call others wait on (the token fetch), which must not queue
+    /// behind them.
+    pub(crate) async fn charge(&self) {
+        let mut next = self.next.lock().await;
+        let now = Instant::now();
+        *next = Some(next.map_or(now, |at| at.max(now)) + self.interval);
+    }
+}
+
+/// How an executor's calls meet a client-side rate limit.
+#[derive(Debug, Clone, Default)]
+pub(crate) enum Pace {
+    /// No limit.
+    #[default]
+    Free,
+    /// Each attempt waits for its turn.
+    Queued(Arc<Limiter>),
+    /// Each attempt goes at once and is counted (see [`Limiter::charge`]).
+    AheadOfQueue(Arc<Limiter>),
+}
+
+impl Pace {
+    /// Waits for this attempt's turn, or counts it.
+    pub(crate) async fn take_turn(&self) {
+        match self {
+            Pace::Free => {}
+            Pace::Queued(limiter) => limiter.acquire().await,
+            Pace::AheadOfQueue(limiter) => limiter.charge().await,
+        }
+    }
 }
 
 #[cfg(test)]

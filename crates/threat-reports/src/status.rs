@@ -4,6 +4,7 @@
 use std::fmt;
 use std::str::FromStr;
 
+#[cfg(feature = "xsiam")]
 use xsiam_client::types::ReportStatusRequest;
 
 use crate::words::normalized_words;
@@ -154,6 +155,7 @@ impl<'de> serde::Deserialize<'de> for ReportStatus {
     }
 }
 
+#[cfg(feature = "xsiam")]
 impl From<ReportStatusRequest> for ReportStatus {
     fn from(value: ReportStatusRequest) -> Self {
         match value {
@@ -166,6 +168,7 @@ impl From<ReportStatusRequest> for ReportStatus {
     }
 }
 
+#[cfg(feature = "xsiam")]
 impl From<ReportStatus> for ReportStatusRequest {
     fn from(value: ReportStatus) -> Self {
         match value {

@@ -10,11 +10,11 @@ use secrecy::{ExposeSecret, SecretString};
 use super::TrustarClient;
 use super::token::Tokens;
 use crate::auth::{Auth, check_header_value};
-use crate::config::{http_client, required_var};
+use crate::config::{HttpSettings, required_var};
 use crate::error::Api;
 use crate::executor::Executor;
 use crate::indicators::TRUSTAR_INDICATOR_LIMIT;
-use crate::retry::Limiter;
+use crate::retry::Pace;
 use crate::{Error, RateLimit, RetryPolicy, base_url};
 
 /// TruSTAR's one host, for the API and the token endpoint alike.
@@ -46,7 +46,7 @@ pub struct TrustarClientBuilder {
     base_url: Option<String>,
     credentials: Option<Credentials>,
     max_indicators: Option<usize>,
-    timeout: Option<Duration>,
+    http: HttpSettings,
     retry: Option<RetryPolicy>,
     rate_limit: Option<RateLimit>,
 }
@@ -63,7 +63,7 @@ impl fmt::Debug for TrustarClientBuilder {
             .field("base_url", &self.base_url)
             .field("credentials", &credentials)
             .field("max_indicators", &self.max_indicators)
-            .field("timeout", &self.timeout)
+            .field("http", &self.http)
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
             .finish()
@@ -105,8 +105,41 @@ impl TrustarClientBuilder {
     }
 
     /// The time limit of one attempt and of its connection (default 30 s).
+    /// With [`http_client`](Self::http_client), it applies to each request.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.http.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends through `client` instead of one the builder makes: for a
+    /// proxy, a TLS-inspecting proxy's root certificate, client
+    /// certificates, or one connection pool shared with other code. The
+    /// client keeps its own settings and default headers; this builder's
+    /// [`timeout`](Self::timeout) applies to each request, and a
+    /// [`user_agent`](Self::user_agent) named here replaces the client's.
+    ///
+    /// ```
+    /// # use threat_reports::trustar::TrustarClient;
+    /// let mut headers = threat_reports::reqwest::header::HeaderMap::new();
+    /// headers.insert("x-soc-team", "blue".parse().unwrap());
+    /// let http = threat_reports::reqwest::Client::builder()
+    ///     .default_headers(headers)
+    ///     .build()
+    ///     .unwrap();
+    /// let client = TrustarClient::builder()
+    ///     .credentials("api-key", "api-secret")
+    ///     .http_client(http)
+    ///     .build()?;
+    /// # Ok::<(), threat_reports::Error>(())
+    /// ```
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http.client = Some(client);
+        self
+    }
+
+    /// The `User-Agent` header (default `threat-reports/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.http.user_agent = Some(user_agent.into());
         self
     }
 
@@ -162,13 +195,14 @@ impl TrustarClientBuilder {
         let retry = self.retry.unwrap_or_default();
         retry.check()?;
         let limiter = self.rate_limit.map(|l| l.limiter()).transpose()?;
-        let http = http_client(Api::Trustar, self.timeout)?;
-        let client_for = |auth: Auth, limiter: Option<Arc<Limiter>>| {
+        let (http, per_request) = self.http.http_client(Api::Trustar)?;
+        let client_for = |auth: Auth, pace: Pace| {
             let transport = client_transport::Transport::new(Executor {
                 api: Api::Trustar,
                 auth,
                 retry: retry.clone(),
-                limiter,
+                pace,
+                per_request: per_request.clone(),
             });
             trustar_client::Client::new_with_client(&base_url, http.clone(), transport)
         };
@@ -182,16 +216,21 @@ impl TrustarClientBuilder {
                 check_header_value("api_secret", secret.expose_secret())?;
                 let basic = base64::engine::general_purpose::STANDARD
                     .encode(format!("{key}:{}", secret.expose_secret()));
-                // Token calls count against the same limits as report calls.
+                // Token calls count against the same limits as report
+                // calls, but never queue behind them: the calls waiting in
+                // the queue may be waiting for this very token.
                 Tokens::from_credentials(client_for(
                     Auth::Fixed(SecretString::from(format!("Basic {basic}"))),
-                    limiter.clone(),
+                    limiter.clone().map_or(Pace::Free, Pace::AheadOfQueue),
                 ))
             }
         };
         let tokens = Arc::new(tokens);
         Ok(TrustarClient {
-            client: client_for(Auth::Bearer(tokens.slot.clone()), limiter),
+            client: client_for(
+                Auth::Bearer(tokens.clone()),
+                limiter.map_or(Pace::Free, Pace::Queued),
+            ),
             tokens,
             max_indicators: self.max_indicators.unwrap_or(TRUSTAR_INDICATOR_LIMIT),
             base_url,

@@ -16,7 +16,7 @@
 
 mod builder;
 mod report;
-mod token;
+pub(crate) mod token;
 
 use std::fmt;
 use std::future::Future;

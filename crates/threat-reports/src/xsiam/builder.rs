@@ -8,9 +8,10 @@ use secrecy::SecretString;
 
 use super::XsiamClient;
 use crate::auth::{Auth, Clock, NonceSource, check_header_value, random_nonce, system_clock_ms};
-use crate::config::{http_client, required_var};
+use crate::config::{HttpSettings, required_var};
 use crate::error::Api;
 use crate::executor::Executor;
+use crate::retry::Pace;
 use crate::{Error, RateLimit, RetryPolicy, base_url};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -41,7 +42,7 @@ enum KeyKind {
 pub struct XsiamClientBuilder {
     base_url: Option<String>,
     key: Option<(KeyKind, String, SecretString)>,
-    timeout: Option<Duration>,
+    http: HttpSettings,
     retry: Option<RetryPolicy>,
     rate_limit: Option<RateLimit>,
     nonce: Option<NonceSource>,
@@ -64,7 +65,7 @@ impl fmt::Debug for XsiamClientBuilder {
                     format!("{kind} key {id:?}: [REDACTED]")
                 }),
             )
-            .field("timeout", &self.timeout)
+            .field("http", &self.http)
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
             .finish()
@@ -102,8 +103,42 @@ impl XsiamClientBuilder {
     }
 
     /// The time limit of one attempt and of its connection (default 30 s).
+    /// With [`http_client`](Self::http_client), it applies to each request.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
+        self.http.timeout = Some(timeout);
+        self
+    }
+
+    /// Sends through `client` instead of one the builder makes: for a
+    /// proxy, a TLS-inspecting proxy's root certificate, client
+    /// certificates, or one connection pool shared with other code. The
+    /// client keeps its own settings and default headers; this builder's
+    /// [`timeout`](Self::timeout) applies to each request, and a
+    /// [`user_agent`](Self::user_agent) named here replaces the client's.
+    ///
+    /// ```
+    /// # use threat_reports::xsiam::XsiamClient;
+    /// let mut headers = threat_reports::reqwest::header::HeaderMap::new();
+    /// headers.insert("x-soc-team", "blue".parse().unwrap());
+    /// let http = threat_reports::reqwest::Client::builder()
+    ///     .default_headers(headers)
+    ///     .build()
+    ///     .unwrap();
+    /// let client = XsiamClient::builder()
+    ///     .base_url("tenant.example.com")
+    ///     .standard_key("7", "key")
+    ///     .http_client(http)
+    ///     .build()?;
+    /// # Ok::<(), threat_reports::Error>(())
+    /// ```
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http.client = Some(client);
+        self
+    }
+
+    /// The `User-Agent` header (default `threat-reports/<version>`).
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.http.user_agent = Some(user_agent.into());
         self
     }
 
@@ -188,6 +223,7 @@ impl XsiamClientBuilder {
         let retry = self.retry.unwrap_or_default();
         retry.check()?;
         let limiter = self.rate_limit.map(|l| l.limiter()).transpose()?;
+        let (http, per_request) = self.http.http_client(Api::Xsiam)?;
         let auth = match kind {
             KeyKind::Standard => Auth::XsiamStandard {
                 key_id: key_id.clone(),
@@ -200,12 +236,12 @@ impl XsiamClientBuilder {
                 clock: self.clock.unwrap_or_else(|| Arc::new(system_clock_ms)),
             },
         };
-        let http = http_client(Api::Xsiam, self.timeout)?;
         let transport = client_transport::Transport::new(Executor {
             api: Api::Xsiam,
             auth,
             retry,
-            limiter,
+            pace: limiter.map_or(Pace::Free, Pace::Queued),
+            per_request,
         });
         Ok(XsiamClient {
             client: xsiam_client::Client::new_with_client(&base_url, http, transport),

@@ -2,9 +2,9 @@
 
 use std::borrow::Cow;
 
-use super::IndicatorKind;
 use super::classes::{ALNUM, LABEL, LOCAL, eq_ignore_case, is, run_end};
 use super::scanner::{Found, Scanner, lowercase, trim_trailing};
+use crate::IndicatorKind;
 
 /// Trailing bytes that are never part of a URL.
 const URL_TRAILING: &[u8] = b".,;:!?)]}'\"";

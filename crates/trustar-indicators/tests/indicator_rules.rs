@@ -1,8 +1,6 @@
 //! The indicator rules beyond the labelled sample, one rule at a time.
 
-use threat_reports::indicators::{
-    IndicatorCount, IndicatorKind, TRUSTAR_INDICATOR_LIMIT, count, extract,
-};
+use trustar_indicators::{IndicatorCount, IndicatorKind, TRUSTAR_INDICATOR_LIMIT, count, extract};
 
 /// `(kind, value)` of every occurrence, in order.
 fn found(text: &str) -> Vec<(&'static str, String)> {

@@ -2,7 +2,7 @@
 //! that slice the original, counts unchanged by repetition or defanging.
 
 use proptest::prelude::*;
-use threat_reports::indicators::{count, extract};
+use trustar_indicators::{count, extract};
 
 /// Pieces that sit on the rules' edges: separators, defang brackets, hex,
 /// digits, hives, schemes, multi-byte characters next to ASCII.

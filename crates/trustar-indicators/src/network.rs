@@ -3,9 +3,9 @@
 use std::borrow::Cow;
 use std::net::Ipv6Addr;
 
-use super::IndicatorKind;
 use super::classes::{ALNUM, DIGIT, HEX, is, run_end};
 use super::scanner::{Found, Scanner};
+use crate::IndicatorKind;
 
 /// Whether an IPv4 address is one TruSTAR does not extract: 0.0.0.0/8,
 /// 10/8, 127/8, 172.16/12, 192.168/16.

@@ -4,13 +4,14 @@
 //! The same `(len, seed)` always gives the same text, on every machine.
 //!
 //! ```
-//! use threat_reports::indicators::{corpus, count};
+//! use trustar_indicators::count;
+//! use indicator_corpus as corpus;
 //!
 //! let text = corpus::realistic(20_000, 7);
 //! assert_eq!(text.len(), 20_000);
 //! assert_eq!(text, corpus::realistic(20_000, 7));
 //! // About one indicator per 200 bytes.
-//! let found = threat_reports::indicators::extract(&text).len();
+//! let found = trustar_indicators::extract(&text).len();
 //! assert!((60..=140).contains(&found), "{found}");
 //! assert!(count(&text).total > 0);
 //! ```
@@ -244,7 +245,8 @@ pub fn realistic(len: usize, seed: u64) -> String {
 /// Each is `len` bytes or a little less.
 ///
 /// ```
-/// use threat_reports::indicators::{corpus, count};
+/// use trustar_indicators::count;
+/// use indicator_corpus as corpus;
 ///
 /// for (name, text) in corpus::adversarial(4096) {
 ///     assert!(text.len() <= 4096 && text.len() > 4000, "{name}");

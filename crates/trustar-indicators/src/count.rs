@@ -3,13 +3,13 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use super::IndicatorKind;
+use crate::IndicatorKind;
 
 /// The number of distinct `(kind, value)` pairs in a text, and the
 /// breakdown by kind. Repeats of the same indicator count once.
 ///
 /// ```
-/// use threat_reports::indicators::{count, IndicatorKind};
+/// use trustar_indicators::{count, IndicatorKind};
 ///
 /// let n = count("evil.exe, api.evildomain.com, hash d2dd1bcdd6d6cfac59ba9638d2cd886c, EVIL.EXE");
 /// assert_eq!(n.total, 3);
@@ -18,7 +18,8 @@ use super::IndicatorKind;
 /// assert!(n.exceeds(2));
 /// assert!(!n.exceeds(3));
 /// ```
-#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct IndicatorCount {
     /// Distinct indicators, all kinds together.
     pub total: usize,
@@ -28,7 +29,7 @@ pub struct IndicatorCount {
 
 impl IndicatorCount {
     /// Whether the count is over `limit` (TruSTAR refuses a report with
-    /// more than [`TRUSTAR_INDICATOR_LIMIT`](super::TRUSTAR_INDICATOR_LIMIT)).
+    /// more than [`TRUSTAR_INDICATOR_LIMIT`](crate::TRUSTAR_INDICATOR_LIMIT)).
     pub fn exceeds(&self, limit: usize) -> bool {
         self.total > limit
     }

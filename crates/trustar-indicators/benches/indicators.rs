@@ -16,7 +16,8 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use threat_reports::indicators::{corpus, count, count_parallel, extract};
+use indicator_corpus as corpus;
+use trustar_indicators::{count, count_parallel, extract};
 
 const KIB: usize = 1024;
 const MIB: usize = 1024 * KIB;

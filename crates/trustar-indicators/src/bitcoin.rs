@@ -5,8 +5,8 @@ use std::borrow::Cow;
 
 use sha2::{Digest, Sha256};
 
-use super::IndicatorKind;
 use super::scanner::{Found, Scanner, lowercase};
+use crate::IndicatorKind;
 
 const BASE58: &[u8; 58] = b"123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
 const BECH32: &[u8; 32] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";

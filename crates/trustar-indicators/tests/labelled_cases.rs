@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use threat_reports::indicators::{IndicatorKind, count, extract};
+use trustar_indicators::{IndicatorKind, count, extract};
 
 #[derive(serde::Deserialize)]
 struct Case {

@@ -6,7 +6,7 @@
 //! [`IndicatorKind`], so a report can be split or trimmed at once;
 //! [`extract`] lists every occurrence with its place in the text.
 //!
-//! The rules (`shared/reference/indicator-rules.md`) in short:
+//! The rules, as TruSTAR's extraction behaves (see the crate's README), in short:
 //!
 //! - defanged forms count as their live form: `hxxp`, `[.]`, `(.)`, `{.}`,
 //!   `[dot]`, `(dot)`, `{dot}`, `[:]`, `[://]`, `[@]`, `[at]`, `(at)`;
@@ -29,7 +29,7 @@
 //! runs of dots, hex, digits or brackets cost no more than prose.
 //!
 //! ```
-//! use threat_reports::indicators::{self, IndicatorKind};
+//! use trustar_indicators::{self as indicators, IndicatorKind};
 //!
 //! let body = "Payload from hxxp://malicious-site[.]com/dl/payload.bin, \
 //!             dropped invoice.scr, beacon to 185.220.101.4 (CVE-2021-44228).";
@@ -44,7 +44,6 @@
 
 mod bitcoin;
 mod classes;
-pub mod corpus;
 mod count;
 mod kind;
 mod network;
@@ -66,7 +65,8 @@ pub use kind::{IndicatorKind, UnknownIndicatorKind};
 pub const TRUSTAR_INDICATOR_LIMIT: usize = 2000;
 
 /// One occurrence of an indicator in a text.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Indicator {
     /// What kind of indicator it is.
     pub kind: IndicatorKind,
@@ -82,7 +82,7 @@ pub struct Indicator {
 /// Every indicator in `text`, in text order, repeats included.
 ///
 /// ```
-/// use threat_reports::indicators::{extract, IndicatorKind};
+/// use trustar_indicators::{extract, IndicatorKind};
 ///
 /// let found = extract("keys HKLM\\Software\\Run and hklm\\software\\run");
 /// assert_eq!(found.len(), 2);
@@ -114,7 +114,7 @@ pub fn extract(text: &str) -> Vec<Indicator> {
 /// The number of distinct indicators in `text`, by kind.
 ///
 /// ```
-/// use threat_reports::indicators::{count, IndicatorKind};
+/// use trustar_indicators::{count, IndicatorKind};
 ///
 /// let n = count("10.0.0.1 and 8.8.8.8 and 8.8.8[.]8 and CVE-2024-3094");
 /// assert_eq!(n.total, 2);
@@ -132,7 +132,7 @@ pub fn count(text: &str) -> IndicatorCount {
 ///
 /// ```
 /// use std::num::NonZeroUsize;
-/// use threat_reports::indicators::{count, count_parallel};
+/// use trustar_indicators::{count, count_parallel};
 ///
 /// let text = "8.8.8.8 evil[.]com CVE-2021-44228 ".repeat(100_000);
 /// let threads = NonZeroUsize::new(2).unwrap();

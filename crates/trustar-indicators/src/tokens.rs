@@ -2,9 +2,9 @@
 
 use std::borrow::Cow;
 
-use super::IndicatorKind;
 use super::classes::{ALNUM, DIGIT, HEX, NAME, is, run_end};
 use super::scanner::{Found, Scanner, lowercase, trim_trailing, uppercase};
+use crate::IndicatorKind;
 
 /// Registry hives, upper case; a key is one of these, `\`, and more.
 const HIVES: &[&[u8]] = &[

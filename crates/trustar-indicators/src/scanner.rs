@@ -10,8 +10,8 @@
 
 use std::borrow::Cow;
 
-use super::IndicatorKind;
 use super::classes::{ALNUM, HEX, is, run_end};
+use crate::IndicatorKind;
 
 /// One indicator found in the scanned text.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -6,13 +6,15 @@ use std::str::FromStr;
 /// The kind of an indicator, named as TruSTAR names it.
 ///
 /// ```
-/// use threat_reports::indicators::IndicatorKind;
+/// use trustar_indicators::IndicatorKind;
 ///
 /// assert_eq!(IndicatorKind::CidrBlock.as_str(), "CIDR_BLOCK");
 /// assert_eq!("EMAIL_ADDRESS".parse::<IndicatorKind>().unwrap(), IndicatorKind::EmailAddress);
+/// # #[cfg(feature = "serde")]
 /// assert_eq!(serde_json::to_string(&IndicatorKind::Sha256).unwrap(), r#""SHA256""#);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum IndicatorKind {
     /// `IP`: a public IPv4 address, or an IPv6 address.
     Ip,
@@ -84,12 +86,26 @@ impl fmt::Display for IndicatorKind {
 }
 
 /// A name that is not one of TruSTAR's indicator types.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown indicator kind {0:?}: expected one of IP, CIDR_BLOCK, URL, EMAIL_ADDRESS, MD5, \
-     SHA1, SHA256, SOFTWARE, REGISTRY_KEY, CVE, BITCOIN_ADDRESS, MALWARE"
-)]
+///
+/// ```
+/// let error = "DOMAIN".parse::<trustar_indicators::IndicatorKind>().unwrap_err();
+/// assert!(error.to_string().starts_with("unknown indicator kind \"DOMAIN\": expected one of IP,"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownIndicatorKind(String);
+
+impl fmt::Display for UnknownIndicatorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown indicator kind {:?}: expected one of ", self.0)?;
+        for (i, kind) in IndicatorKind::ALL.iter().enumerate() {
+            f.write_str(if i == 0 { "" } else { ", " })?;
+            f.write_str(kind.as_str())?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for UnknownIndicatorKind {}
 
 impl FromStr for IndicatorKind {
     type Err = UnknownIndicatorKind;
@@ -103,14 +119,17 @@ impl FromStr for IndicatorKind {
     }
 }
 
+#[cfg(feature = "serde")]
 impl serde::Serialize for IndicatorKind {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.serialize_str(self.as_str())
     }
 }
 
+#[cfg(feature = "serde")]
 impl<'de> serde::Deserialize<'de> for IndicatorKind {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        crate::text_serde::deserialize_parsed(deserializer)
+        let text = <std::borrow::Cow<'de, str> as serde::Deserialize>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
