@@ -26,7 +26,8 @@ fn http_client(headers: &[(&'static str, &'static str)]) -> reqwest::Client {
 #[tokio::test]
 async fn xsiam_client_calls_every_operation_of_the_prism_mock() {
     use xsiam_client::types::{
-        ReportStatusRequest, UpdateReportStatusRequest, UpdateReportStatusResponse,
+        ReportStatusRequest, UpdateReportStatusBody, UpdateReportStatusEnvelope,
+        UpdateReportStatusRequest, UpdateReportStatusResponse,
     };
 
     let prism = Prism::mock(&spec("xsiam")).unwrap();
@@ -35,33 +36,54 @@ async fn xsiam_client_calls_every_operation_of_the_prism_mock() {
         http_client(&[("authorization", "sandbox-key"), ("x-xdr-auth-id", "241")]),
         xsiam_client::Transport::direct(),
     );
-    let body = UpdateReportStatusRequest {
+    let fields = UpdateReportStatusRequest {
         xsoar_source_id: "777776".parse().unwrap(),
         report_status: ReportStatusRequest::InProgress,
     };
-    let answer = client
-        .update_report_status(&body)
-        .await
-        .unwrap_or_else(|e| panic!("{e}\nprism said:\n{}", prism.log()));
-    assert_eq!(answer.status(), 200);
+    let body = UpdateReportStatusBody::from(fields.clone());
     let expected: UpdateReportStatusResponse =
         serde_json::from_str(&fixture("xsiam/update_status_response.json")).unwrap();
-    assert_eq!(answer.into_inner(), expected);
+    // Both envelopes, the page's flat body and live tenants' request_data.
+    let wrapped = UpdateReportStatusBody::from(UpdateReportStatusEnvelope {
+        request_data: UpdateReportStatusRequest {
+            report_status: ReportStatusRequest::ResolvedTruePositive,
+            ..fields
+        },
+    });
+    for sent in [&body, &wrapped] {
+        let answer = client
+            .update_report_status(sent)
+            .await
+            .unwrap_or_else(|e| panic!("{e}\nprism said:\n{}", prism.log()));
+        assert_eq!(answer.status(), 200);
+        assert_eq!(answer.into_inner(), expected);
+    }
 
-    // Prism really validates bodies: the stored spelling is not a request
-    // status, so the call is refused with the spec's own 400 answer.
-    let invalid = http_client(&[("authorization", "sandbox-key"), ("x-xdr-auth-id", "241")])
-        .post(format!(
-            "{}/public_api/v1/mth/child/report/update/status",
-            prism.base_url()
-        ))
-        .json(&serde_json::json!({ "xsoar_source_id": "777776", "report_status": "IN_PROGRESS" }))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(invalid.status(), 400);
-    let error: xsiam_client::types::ErrorResponse = invalid.json().await.unwrap();
-    assert_eq!(error.reply.err_msg.as_deref(), Some("example"));
+    // Prism really validates bodies, in either envelope: the stored
+    // spelling is not a request status, a body must be one envelope or the
+    // other, and the id is required; each is refused with the spec's own
+    // 400 answer.
+    let status_only = serde_json::json!({ "xsoar_source_id": "777776", "report_status": "IN_PROGRESS" });
+    for invalid_body in [
+        status_only.clone(),
+        serde_json::json!({ "request_data": status_only }),
+        serde_json::json!({ "request_data": { "report_status": "New" } }),
+        serde_json::json!({ "report_status": "New" }),
+        serde_json::json!({ "request_data": "777776" }),
+    ] {
+        let invalid = http_client(&[("authorization", "sandbox-key"), ("x-xdr-auth-id", "241")])
+            .post(format!(
+                "{}/public_api/v1/mth/child/report/update/status",
+                prism.base_url()
+            ))
+            .json(&invalid_body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(invalid.status(), 400, "{invalid_body}");
+        let error: xsiam_client::types::ErrorResponse = invalid.json().await.unwrap();
+        assert_eq!(error.reply.err_msg.as_deref(), Some("example"));
+    }
 
     // Without the auth headers Prism refuses the call, as the spec's
     // security requirements say; the client surfaces the shared error type.

@@ -55,8 +55,10 @@ fn xsiam_request_examples_decode_and_serialize_to_the_same_json() {
 fn xsiam_response_example_decodes_every_field_as_documented() {
     let response: xsiam::UpdateReportStatusResponse =
         serde_json::from_str(&fixture("xsiam/update_status_response.json")).unwrap();
-    let report = response.reply;
-    assert_eq!(report.xsoar_source_id, "777776");
+    let xsiam::UpdateReportStatusReply::MthReport(report) = response.reply else {
+        panic!("the page's answer is a report object: {:?}", response.reply);
+    };
+    assert_eq!(report.xsoar_source_id.as_deref(), Some("777776"));
     assert_eq!(
         report.name.as_deref(),
         Some("Royi test 2025-11-18 14:27:18.299620")
@@ -84,7 +86,7 @@ fn xsiam_response_example_decodes_every_field_as_documented() {
         report.assigned_user_pretty.as_deref(),
         Some("iavron iavron")
     );
-    assert_eq!(report.report_status, "IN_PROGRESS");
+    assert_eq!(report.report_status.as_deref(), Some("IN_PROGRESS"));
 
     // Serializing drops the nulls; everything else survives a round trip.
     let again: xsiam::UpdateReportStatusResponse = serde_json::from_value(
@@ -93,7 +95,64 @@ fn xsiam_response_example_decodes_every_field_as_documented() {
             .unwrap(),
     )
     .unwrap();
-    assert_eq!(again.reply, report);
+    assert_eq!(again.reply, xsiam::UpdateReportStatusReply::MthReport(report));
+}
+
+/// progenitor makes `reply` an untagged enum, tried in order: each of the
+/// three shapes must decode as what it is, not as a report (which, with no
+/// required field, would match any object).
+#[test]
+fn xsiam_each_reply_shape_decodes_as_what_it_is() {
+    let report = json!({"XSOAR_SOURCE_ID": "777776", "REPORT_STATUS": "RESOLVED_TP"});
+    let decode = |reply: Value| -> xsiam::UpdateReportStatusReply {
+        serde_json::from_value::<xsiam::UpdateReportStatusResponse>(json!({ "reply": reply }))
+            .unwrap()
+            .reply
+    };
+    match decode(json!({"DATA": [report.clone()], "COUNT": 1})) {
+        xsiam::UpdateReportStatusReply::MthReportList(list) => {
+            assert_eq!(list.data.len(), 1);
+            assert_eq!(list.data[0].report_status.as_deref(), Some("RESOLVED_TP"));
+            assert_eq!(list.count, Some(1));
+        }
+        other => panic!("a DATA object decoded as {other:?}"),
+    }
+    match decode(json!({"DATA": [], "COUNT": 0})) {
+        xsiam::UpdateReportStatusReply::MthReportList(list) => assert!(list.data.is_empty()),
+        other => panic!("an empty DATA object decoded as {other:?}"),
+    }
+    match decode(json!([report.clone()])) {
+        xsiam::UpdateReportStatusReply::Array(reports) => {
+            assert_eq!(reports[0].xsoar_source_id.as_deref(), Some("777776"))
+        }
+        other => panic!("an array decoded as {other:?}"),
+    }
+    match decode(report) {
+        xsiam::UpdateReportStatusReply::MthReport(r) => {
+            assert_eq!(r.report_status.as_deref(), Some("RESOLVED_TP"))
+        }
+        other => panic!("a report decoded as {other:?}"),
+    }
+    match decode(json!({})) {
+        xsiam::UpdateReportStatusReply::MthReport(r) => assert_eq!(r, Default::default()),
+        other => panic!("an empty object decoded as {other:?}"),
+    }
+    // Every example of the spec's 200 answer decodes as its shape.
+    for (name, shape) in [("page", "report"), ("data", "list"), ("array", "array")] {
+        let example = spec_example(
+            "xsiam",
+            &format!("{XSIAM_OP}/responses/200/content/application~1json/examples/{name}/value"),
+        );
+        let reply = serde_json::from_value::<xsiam::UpdateReportStatusResponse>(example)
+            .unwrap()
+            .reply;
+        let decoded = match reply {
+            xsiam::UpdateReportStatusReply::MthReport(_) => "report",
+            xsiam::UpdateReportStatusReply::MthReportList(_) => "list",
+            xsiam::UpdateReportStatusReply::Array(_) => "array",
+        };
+        assert_eq!(decoded, shape, "example {name}");
+    }
 }
 
 #[test]
@@ -106,20 +165,14 @@ fn xsiam_answers_with_unknown_values_or_missing_fields_still_decode() {
         "INCIDENT_ID": 42
     }))
     .unwrap();
-    assert_eq!(report.report_status, "RESOLVED_TP");
+    assert_eq!(report.report_status.as_deref(), Some("RESOLVED_TP"));
     assert_eq!(report.severity.as_deref(), Some("SEV_060_SOMETHING_NEW"));
     assert_eq!(report.incident_id, Some(42));
     assert_eq!(report.name, None);
 
-    // The id and the status are the two fields an answer must carry.
-    let missing_status =
-        serde_json::from_value::<xsiam::MthReport>(json!({ "XSOAR_SOURCE_ID": "1" }));
-    assert!(
-        missing_status
-            .unwrap_err()
-            .to_string()
-            .contains("REPORT_STATUS")
-    );
+    // The page promises no field: a report without id or status decodes.
+    let bare = serde_json::from_value::<xsiam::MthReport>(json!({ "NAME": "x" })).unwrap();
+    assert_eq!((bare.xsoar_source_id, bare.report_status), (None, None));
 }
 
 #[test]
@@ -207,14 +260,14 @@ fn xsiam_spec_carries_the_vendor_page_examples() {
     assert_eq!(
         spec_example(
             "xsiam",
-            &format!("{XSIAM_OP}/requestBody/content/application~1json/example")
+            &format!("{XSIAM_OP}/requestBody/content/application~1json/examples/page/value")
         ),
         fixture_json("xsiam/update_status_request.json")
     );
     assert_eq!(
         spec_example(
             "xsiam",
-            &format!("{XSIAM_OP}/responses/200/content/application~1json/example")
+            &format!("{XSIAM_OP}/responses/200/content/application~1json/examples/page/value")
         ),
         fixture_json("xsiam/update_status_response.json")
     );

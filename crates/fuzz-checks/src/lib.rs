@@ -18,7 +18,7 @@
 use std::collections::HashSet;
 
 use threat_reports::indicators::{count, extract as extract_indicators};
-use threat_reports::trustar::{Report, ReportUpdate};
+use threat_reports::trustar::ReportUpdate;
 use threat_reports::xsiam::MthReport;
 use threat_reports::{Error, ReportStatus, Reported, Severity};
 
@@ -120,20 +120,19 @@ pub fn status(data: &[u8]) {
 /// fuzz_checks::answers(b"not json");
 /// ```
 pub fn answers(data: &[u8]) {
-    if let Ok(answer) =
-        serde_json::from_slice::<xsiam_client::types::UpdateReportStatusResponse>(data)
-        && let Ok(report) = MthReport::try_from(answer.reply)
-    {
+    let _ = serde_json::from_slice::<xsiam_client::types::UpdateReportStatusResponse>(data);
+    if let Ok(report) = MthReport::from_update_answer(data, "sent") {
         serde_json::to_string(&report).expect("a decoded report serializes");
+        assert!(!report.source_id.is_empty(), "a report always has an id");
+        let _ = report.attachments();
     }
     if let Ok(error) = serde_json::from_slice::<xsiam_client::types::ErrorResponse>(data) {
         serde_json::to_vec(&error).expect("a decoded error serializes");
     }
-    if let Ok(wire) = serde_json::from_slice::<trustar_client::types::Report>(data)
-        && let Ok(report) = Report::try_from(wire)
-    {
-        serde_json::to_string(&report).expect("a decoded report serializes");
-        let update = ReportUpdate::from(&report);
+    if let Ok(wire) = serde_json::from_slice::<trustar_client::types::Report>(data) {
+        serde_json::to_string(&wire).expect("a decoded report serializes");
+        let enclave = wire.enclave_ids.first().cloned().unwrap_or_default();
+        let update = ReportUpdate::new(wire.title, wire.report_body, enclave);
         let _ = update.indicator_count();
     }
     if let Ok(error) = serde_json::from_slice::<trustar_client::types::Error>(data) {

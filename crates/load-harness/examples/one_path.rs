@@ -27,7 +27,7 @@ fn main() -> ExitCode {
             "facade" => {
                 let client = sandbox.xsiam_client().build().expect("a client");
                 for i in 0..requests {
-                    let status = ReportStatus::ALL[i % ReportStatus::ALL.len()];
+                    let status = ReportStatus::PAGE[i % ReportStatus::PAGE.len()];
                     failed += usize::from(client.update_report_status("777776", status).await.is_err());
                 }
             }
@@ -36,7 +36,7 @@ fn main() -> ExitCode {
                 let url = format!("{}/public_api/v1/mth/child/report/update/status", sandbox.base_url());
                 let c = sandbox.credentials().clone();
                 for i in 0..requests {
-                    let status = ReportStatus::ALL[i % ReportStatus::ALL.len()];
+                    let status = ReportStatus::PAGE[i % ReportStatus::PAGE.len()];
                     let answer = client
                         .post(&url)
                         .header("Authorization", &c.xsiam_standard_key)

@@ -212,7 +212,7 @@ impl Sender {
     /// Sends the `i`th update; true when it was applied.
     async fn send(&self, i: usize) -> bool {
         let report = REPORTS[i % REPORTS.len()];
-        let status = ReportStatus::ALL[i % ReportStatus::ALL.len()];
+        let status = ReportStatus::PAGE[i % ReportStatus::PAGE.len()];
         match self {
             Sender::Facade(client) => client.update_report_status(report, status).await.is_ok(),
             Sender::Plain {

@@ -289,7 +289,7 @@ async fn work(w: usize, calls: usize, clients: Arc<Clients>, done: Arc<AtomicUsi
         let result = match kind {
             CallKind::XsiamStandard | CallKind::XsiamAdvanced => {
                 let id = xsiam_id(w, k % XSIAM_PER_WORKER);
-                let status = ReportStatus::ALL[(k / 3) % ReportStatus::ALL.len()];
+                let status = ReportStatus::PAGE[(k / 3) % ReportStatus::PAGE.len()];
                 let client = if kind == CallKind::XsiamStandard {
                     &clients.standard
                 } else {
@@ -362,13 +362,13 @@ fn discrepancies(ledger: &Ledger, state: &SandboxState) -> Vec<String> {
         let stored = state
             .xsiam_reports
             .iter()
-            .find(|r| &r.xsoar_source_id == id);
+            .find(|r| r.xsoar_source_id.as_deref() == Some(id.as_str()));
         match stored {
-            Some(r) if r.report_status == last.canonical() => {}
+            Some(r) if r.report_status.as_deref() == Some(last.canonical()) => {}
             Some(r) => found.push(format!(
                 "XSIAM {id}: last status set {}, stored {}",
                 last.canonical(),
-                r.report_status
+                r.report_status.as_deref().unwrap_or("nothing")
             )),
             None => found.push(format!("XSIAM {id}: gone from the sandbox")),
         }
@@ -419,7 +419,7 @@ mod tests {
         ledger
             .xsiam
             .insert(xsiam_id(0, 0), (2, ReportStatus::Closed));
-        state.xsiam_reports[0].report_status = "CLOSED".into();
+        state.xsiam_reports[0].report_status = Some("CLOSED".into());
         state.xsiam_update_counts.insert(xsiam_id(0, 0), 2);
         ledger
             .trustar

@@ -27,7 +27,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "XSIAM   report {} ({}) is now {}",
         report.source_id,
         report.name.as_deref().unwrap_or("untitled"),
-        report.status
+        report
+            .status
+            .as_ref()
+            .map_or("not given".to_string(), ToString::to_string)
     );
 
     // 2. TruSTAR: updates replace the whole report, so read, edit, write.

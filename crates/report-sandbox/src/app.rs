@@ -12,6 +12,7 @@ use axum::routing::{get, post};
 use trustar_client::types::Report;
 use xsiam_client::types::MthReport;
 
+use crate::dialect::{XsiamAnswerShape, XsiamDialect};
 use crate::fault_rates::{FaultRates, RandomFaults};
 use crate::faults::{self, Fault};
 use crate::{Credentials, SandboxBuilder, SandboxState, admin, trustar, xsiam};
@@ -24,6 +25,9 @@ pub(crate) struct App {
     pub enforce_rate_limits: bool,
     /// A bearer token that is always accepted.
     pub static_token: Option<String>,
+    /// Which XSIAM it plays, and the shape of its answers.
+    pub xsiam_dialect: XsiamDialect,
+    pub xsiam_answer: XsiamAnswerShape,
     initial: SandboxState,
     initial_faults: Vec<Fault>,
     fault_rates: Option<FaultRates>,
@@ -44,6 +48,8 @@ pub(crate) struct Inner {
     pub recent: HashMap<&'static str, VecDeque<Instant>>,
     /// Status updates applied, per XSIAM report.
     pub xsiam_update_counts: BTreeMap<String, u64>,
+    /// XSIAM update bodies received, by envelope (`flat`, `request_data`).
+    pub xsiam_bodies: BTreeMap<String, u64>,
     /// Replacements applied, per TruSTAR report (internal id).
     pub trustar_update_counts: BTreeMap<String, u64>,
     /// Faults answered so far, per kind.
@@ -62,6 +68,8 @@ impl App {
             max_indicators: settings.max_indicators,
             enforce_rate_limits: settings.enforce_rate_limits,
             static_token: settings.static_token,
+            xsiam_dialect: settings.xsiam_dialect,
+            xsiam_answer: settings.xsiam_answer,
             initial: settings.state,
             initial_faults: settings.faults,
             fault_rates: settings.fault_rates,
@@ -84,6 +92,7 @@ impl App {
             xsiam_reports: inner.xsiam.values().cloned().collect(),
             trustar_reports: inner.trustar.values().cloned().collect(),
             xsiam_update_counts: inner.xsiam_update_counts.clone(),
+            xsiam_bodies: inner.xsiam_bodies.clone(),
             trustar_update_counts: inner.trustar_update_counts.clone(),
             faults_injected: inner.faults_injected.clone(),
         }
@@ -106,7 +115,7 @@ impl Inner {
             xsiam: state
                 .xsiam_reports
                 .iter()
-                .map(|r| (r.xsoar_source_id.clone(), r.clone()))
+                .map(|r| (r.xsoar_source_id.clone().unwrap_or_default(), r.clone()))
                 .collect(),
             trustar: state
                 .trustar_reports
@@ -117,6 +126,7 @@ impl Inner {
             faults: faults.iter().cloned().collect(),
             recent: HashMap::new(),
             xsiam_update_counts: BTreeMap::new(),
+            xsiam_bodies: BTreeMap::new(),
             trustar_update_counts: BTreeMap::new(),
             faults_injected: BTreeMap::new(),
             random_faults: rates.map(RandomFaults::new),

@@ -17,8 +17,8 @@
 //! let sandbox = Sandbox::builder().start().await?;
 //! let client = sandbox.xsiam_client().build()?;
 //! let report = client.update_report_status("777777", ReportStatus::InProgress).await?;
-//! assert_eq!(report.status.to_string(), "IN_PROGRESS");
-//! assert_eq!(sandbox.state().xsiam_reports[1].report_status, "IN_PROGRESS");
+//! assert_eq!(report.status.unwrap().to_string(), "IN_PROGRESS");
+//! assert_eq!(sandbox.state().xsiam_reports[1].report_status.as_deref(), Some("IN_PROGRESS"));
 //! # Ok(())
 //! # }
 //! ```
@@ -28,6 +28,7 @@
 
 mod admin;
 mod app;
+mod dialect;
 mod fault_rates;
 mod faults;
 mod state;
@@ -38,6 +39,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use dialect::{XsiamAnswerShape, XsiamDialect};
 pub use fault_rates::FaultRates;
 pub use faults::{Fault, FaultKind};
 pub use state::SandboxState;
@@ -86,6 +88,8 @@ pub struct SandboxBuilder {
     fault_rates: Option<FaultRates>,
     enforce_rate_limits: bool,
     static_token: Option<String>,
+    xsiam_dialect: XsiamDialect,
+    xsiam_answer: XsiamAnswerShape,
 }
 
 /// The sandbox: see [`Sandbox::builder`].
@@ -106,6 +110,8 @@ impl Sandbox {
             fault_rates: None,
             enforce_rate_limits: false,
             static_token: None,
+            xsiam_dialect: XsiamDialect::Page,
+            xsiam_answer: XsiamAnswerShape::Object,
         }
     }
 }
@@ -167,6 +173,27 @@ impl SandboxBuilder {
     /// scripts and fuzzers that cannot fetch one.
     pub fn static_token(mut self, token: impl Into<String>) -> Self {
         self.static_token = Some(token.into());
+        self
+    }
+
+    /// Which XSIAM to play (default [`XsiamDialect::Page`]).
+    ///
+    /// ```
+    /// # use report_sandbox::{Sandbox, XsiamDialect, XsiamAnswerShape};
+    /// let builder = Sandbox::builder()
+    ///     .xsiam_dialect(XsiamDialect::Live)
+    ///     .xsiam_answer(XsiamAnswerShape::Data);
+    /// # drop(builder);
+    /// ```
+    pub fn xsiam_dialect(mut self, dialect: XsiamDialect) -> Self {
+        self.xsiam_dialect = dialect;
+        self
+    }
+
+    /// The shape of XSIAM's successful answers (default
+    /// [`XsiamAnswerShape::Object`]).
+    pub fn xsiam_answer(mut self, shape: XsiamAnswerShape) -> Self {
+        self.xsiam_answer = shape;
         self
     }
 

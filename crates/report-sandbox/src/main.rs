@@ -7,7 +7,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::Parser;
-use report_sandbox::{Credentials, Fault, FaultRates, Sandbox, SandboxState};
+use report_sandbox::{
+    Credentials, Fault, FaultRates, Sandbox, SandboxState, XsiamAnswerShape, XsiamDialect,
+};
 
 /// A local, stateful stand-in for the XSIAM and TruSTAR report APIs.
 #[derive(Parser, Debug)]
@@ -46,6 +48,16 @@ struct Args {
     /// scripts and fuzzers).
     #[arg(long)]
     token: Option<String>,
+    /// Which XSIAM to play: page (the vendor page: flat or wrapped bodies,
+    /// the page's five labels) or live (live tenants: request_data only,
+    /// the seven live labels, validation failures as HTTP 500).
+    #[arg(long, default_value_t = XsiamDialect::Page)]
+    xsiam_dialect: XsiamDialect,
+    /// The shape of XSIAM's successful answers: object ({"reply": report}),
+    /// data ({"reply": {"DATA": [report], "COUNT": 1}}) or array
+    /// ({"reply": [report]}).
+    #[arg(long, default_value_t = XsiamAnswerShape::Object)]
+    xsiam_answer: XsiamAnswerShape,
 }
 
 fn read_json<T: serde::de::DeserializeOwned>(what: &str, path: &PathBuf) -> Result<T, String> {
@@ -71,7 +83,9 @@ async fn run(args: Args) -> Result<(), String> {
         .port(args.port)
         .token_lifetime(Duration::from_secs(args.token_lifetime))
         .max_indicators(args.max_indicators)
-        .enforce_rate_limits(args.enforce_rate_limits);
+        .enforce_rate_limits(args.enforce_rate_limits)
+        .xsiam_dialect(args.xsiam_dialect)
+        .xsiam_answer(args.xsiam_answer);
     if let Some(path) = &args.state {
         builder = builder.state(read_json::<SandboxState>("state", path)?);
     }

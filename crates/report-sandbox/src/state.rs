@@ -11,7 +11,7 @@ use xsiam_client::types::MthReport;
 ///
 /// ```
 /// let state = report_sandbox::SandboxState::seeded();
-/// assert!(state.xsiam_reports.iter().any(|r| r.xsoar_source_id == "777776"));
+/// assert!(state.xsiam_reports.iter().any(|r| r.xsoar_source_id.as_deref() == Some("777776")));
 /// assert!(state.trustar_reports.iter().any(|r| r.external_tracking_id.as_deref() == Some("M-1234")));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -25,6 +25,11 @@ pub struct SandboxState {
     /// twice. Ignored in a state file.
     #[serde(default, skip_deserializing)]
     pub xsiam_update_counts: BTreeMap<String, u64>,
+    /// How many XSIAM update bodies arrived in each envelope (`flat`,
+    /// `request_data`), refused ones included: shows how often a client
+    /// probed. Ignored in a state file.
+    #[serde(default, skip_deserializing)]
+    pub xsiam_bodies: BTreeMap<String, u64>,
     /// How many replacements each TruSTAR report (by internal id) received,
     /// likewise. Ignored in a state file.
     #[serde(default, skip_deserializing)]
@@ -125,6 +130,7 @@ impl SandboxState {
             trustar_reports: serde_json::from_value(trustar)
                 .expect("the seed matches specs/trustar.yaml"),
             xsiam_update_counts: BTreeMap::new(),
+            xsiam_bodies: BTreeMap::new(),
             trustar_update_counts: BTreeMap::new(),
             faults_injected: BTreeMap::new(),
         }

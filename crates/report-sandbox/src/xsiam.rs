@@ -7,12 +7,11 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use bytes::Bytes;
 use serde_json::{Value, json};
-use threat_reports::ReportStatus;
+use sha2::{Digest, Sha256};
 
 use crate::app::{App, json, now_ms};
+use crate::dialect::{XsiamAnswerShape, XsiamDialect, labels, stored_form};
 
-/// The labels a request may carry, exactly.
-const LABELS: [&str; 5] = ["New", "In Progress", "Pending", "Resolved", "Closed"];
 /// How far an advanced key's timestamp may be from the sandbox's clock.
 const MAX_SKEW_MS: i64 = 5 * 60 * 1000;
 
@@ -30,6 +29,14 @@ fn unauthorized() -> Response {
         "Public API request unauthorized",
         Value::Null,
     )
+}
+
+/// The sandbox's own check of an advanced key, written from the vendor's
+/// rule (not the facade's code): `Authorization` is the lowercase hex
+/// SHA-256 of the plain concatenation `key + nonce + timestamp`.
+fn advanced_signature(key: &str, nonce: &str, timestamp: &str) -> String {
+    let digest = Sha256::digest(format!("{key}{nonce}{timestamp}").as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn header<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -66,17 +73,42 @@ impl App {
         if nonce.chars().count() != 64 || !fresh {
             return false;
         }
-        authorization
-            == threat_reports::xsiam::advanced_key_signature(
-                &c.xsiam_advanced_key,
-                nonce,
-                timestamp,
-            )
+        authorization == advanced_signature(&c.xsiam_advanced_key, nonce, timestamp)
     }
 }
 
-/// Checks the key, the body and the id; stores the canonical status and a
-/// new `UPDATE_TIME`; answers with the whole report.
+/// The fields of a report in an answer, as the vendor page lists them.
+const FIELDS: [&str; 15] = [
+    "XSOAR_SOURCE_ID",
+    "NAME",
+    "DESCRIPTION",
+    "CREATED_BY",
+    "INSERT_TIME",
+    "UPDATE_TIME",
+    "ATTACHMENTS",
+    "INCIDENT_ID",
+    "REPORT_TYPE",
+    "SEVERITY",
+    "COMMENTS",
+    "CLASSIFICATION",
+    "ASSIGNED_USER",
+    "ASSIGNED_USER_PRETTY",
+    "REPORT_STATUS",
+];
+
+/// A validation failure as live tenants answer it: HTTP 500, a generic
+/// message, the reason only in `err_extra`.
+fn live_refusal(why: String) -> Response {
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "An error occurred while processing XSIAM public API",
+        Value::String(why),
+    )
+}
+
+/// Checks the key, the envelope, the body and the id (the dialect's
+/// rules); stores the status's stored form and a new `UPDATE_TIME`;
+/// answers with the whole report in the configured shape.
 pub(crate) async fn update_status(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
@@ -85,29 +117,47 @@ pub(crate) async fn update_status(
     if !app.xsiam_authorized(&headers) {
         return unauthorized();
     }
-    let bad = |why: String| error(StatusCode::BAD_REQUEST, "Bad Request", Value::String(why));
-    let Ok(request) = serde_json::from_slice::<Value>(&body) else {
+    let dialect = app.xsiam_dialect;
+    let bad = |why: String| match dialect {
+        XsiamDialect::Page => {
+            error(StatusCode::BAD_REQUEST, "Bad Request", Value::String(why))
+        }
+        XsiamDialect::Live => live_refusal(why),
+    };
+    let Ok(mut request) = serde_json::from_slice::<Value>(&body) else {
         return bad("the body is not JSON".into());
     };
-    let Some(source_id) = request
+    let wrapped = request.get("request_data").is_some();
+    *app.lock()
+        .xsiam_bodies
+        .entry(if wrapped { "request_data" } else { "flat" }.into())
+        .or_default() += 1;
+    let fields = match (wrapped, dialect) {
+        (true, _) => request["request_data"].take(),
+        (false, XsiamDialect::Page) => request,
+        (false, XsiamDialect::Live) => {
+            return json(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                json!({"reply": {"err_code": 101, "err_msg": "Missing required param: `request_data`", "err_extra": null}}),
+            );
+        }
+    };
+    let Some(source_id) = fields
         .get("xsoar_source_id")
         .and_then(Value::as_str)
         .filter(|id| !id.is_empty())
     else {
         return bad("xsoar_source_id is required: a non-empty string".into());
     };
-    let label = request
+    let label = fields
         .get("report_status")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    if !LABELS.contains(&label) {
+    let Some(stored) = stored_form(dialect, label) else {
         return bad(format!(
-            "report_status must be one of {}",
-            LABELS.join(", ")
+            "Invalid report_status {label:?}: must be one of {}",
+            labels(dialect)
         ));
-    }
-    let Ok(status) = label.parse::<ReportStatus>() else {
-        return bad("report_status is not a status".into());
     };
     let mut inner = app.lock();
     let Some(report) = inner.xsiam.get_mut(source_id) else {
@@ -118,12 +168,42 @@ pub(crate) async fn update_status(
             Value::Null,
         );
     };
-    report.report_status = status.canonical().to_string();
+    report.report_status = Some(stored.to_string());
     report.update_time = Some(now_ms());
-    let answer = json!({ "reply": report });
+    let mut report = serde_json::to_value(&*report).unwrap_or_else(|_| json!({}));
+    // Every field, null when unset, as the vendor page's example shows them.
+    for field in FIELDS {
+        report
+            .as_object_mut()
+            .map(|r| r.entry(field).or_insert(Value::Null));
+    }
+    if dialect == XsiamDialect::Live {
+        report["COMMENTS"] = Value::Null;
+        report["ATTACHMENTS"] = Value::Null;
+    }
+    let reply = match app.xsiam_answer {
+        XsiamAnswerShape::Object => report,
+        XsiamAnswerShape::Data => json!({"DATA": [report], "COUNT": 1}),
+        XsiamAnswerShape::Array => json!([report]),
+    };
     *inner
         .xsiam_update_counts
         .entry(source_id.to_string())
         .or_default() += 1;
-    json(StatusCode::OK, answer)
+    json(StatusCode::OK, json!({ "reply": reply }))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_advanced_key_rule_gives_the_vendor_test_vector() {
+        assert_eq!(
+            super::advanced_signature(
+                "testApiKey",
+                "b5834c137a825cc6c80111f237e1c5f8dedeef5df9dcd4c7f1dc73f180c89b47",
+                "1584983036945"
+            ),
+            "8eb5e56a1656a35c9d187762d945339455b5382e11d779c458a63c652e1e79e9"
+        );
+    }
 }

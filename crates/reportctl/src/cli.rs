@@ -59,7 +59,8 @@ pub enum Command {
 }
 
 /// Where XSIAM is and which key to use; each falls back to the environment
-/// (XSIAM_API_URL, XSIAM_API_KEY_ID, XSIAM_API_KEY, XSIAM_AUTH_MODE), then
+/// (XSIAM_API_URL, XSIAM_API_KEY_ID, XSIAM_API_KEY, XSIAM_AUTH_MODE,
+/// XSIAM_BODY_ENVELOPE), then
 /// the config file. The key itself is never a flag value: argv is visible
 /// to other users.
 #[derive(Args, Debug)]
@@ -76,6 +77,11 @@ pub struct XsiamConnection {
     /// standard or advanced.
     #[arg(long)]
     pub auth_mode: Option<String>,
+    /// The update body's envelope: auto (the default: the vendor page's
+    /// flat body until the tenant asks for request_data, then wrapped),
+    /// flat, or request_data (what live tenants want).
+    #[arg(long)]
+    pub body_envelope: Option<String>,
 }
 
 #[derive(Subcommand, Debug)]

@@ -11,6 +11,7 @@
 //! xsiam_key_id = "241"
 //! xsiam_api_key_file = "/home/me/.secrets/xsiam-key"
 //! xsiam_auth_mode = "advanced"
+//! xsiam_body_envelope = "request_data"
 //! trustar_url = "https://api.trustar.co"
 //! trustar_api_key_file = "/home/me/.secrets/trustar-key"
 //! trustar_api_secret_file = "/home/me/.secrets/trustar-secret"

@@ -324,6 +324,13 @@ fn xsiam_builder(c: &XsiamConnection, profile: &Profile) -> Result<XsiamClientBu
             config_key: "xsiam_auth_mode",
             config_is_file: false,
         },
+        Setting {
+            name: "XSIAM_BODY_ENVELOPE",
+            flag: c.body_envelope.clone(),
+            flag_file: None,
+            config_key: "xsiam_body_envelope",
+            config_is_file: false,
+        },
     ];
     let resolved = config::resolve(settings, profile)?;
     XsiamClientBuilder::from_vars(lookup(resolved)).map_err(|e| configuration(e, profile))

@@ -32,7 +32,7 @@ pub fn mth_report(report: &MthReport, json: bool) {
     table(&[
         ("source id", report.source_id.clone()),
         ("name", or_empty(&report.name)),
-        ("status", report.status.to_string()),
+        ("status", or_empty(&report.status)),
         ("severity", or_empty(&report.severity)),
         (
             "classification",
@@ -60,12 +60,15 @@ pub fn mth_report(report: &MthReport, json: bool) {
         ),
         (
             "attachments",
-            report
-                .attachments
-                .iter()
-                .map(|a| format!("{} ({} bytes)", a.name, a.size))
-                .collect::<Vec<_>>()
-                .join(", "),
+            match &report.attachments {
+                Some(list) => list
+                    .iter()
+                    .map(|a| format!("{} ({} bytes)", a.name, a.size))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                // Kept as it came: the answer's text did not decode.
+                None => report.attachments_raw().unwrap_or_default(),
+            },
         ),
     ]);
 }

@@ -30,8 +30,8 @@ fn set_status_accepts_any_spelling_and_prints_the_canonical_status() {
         "{text}"
     );
     assert_eq!(
-        server.sandbox.state().xsiam_reports[1].report_status,
-        "IN_PROGRESS"
+        server.sandbox.state().xsiam_reports[1].report_status.as_deref(),
+        Some("IN_PROGRESS")
     );
 
     let output = reportctl(Some(&server), home.path())
@@ -266,8 +266,8 @@ fn settings_come_from_a_config_profile_with_secrets_in_files() {
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(
-        server.sandbox.state().xsiam_reports[2].report_status,
-        "RESOLVED"
+        server.sandbox.state().xsiam_reports[2].report_status.as_deref(),
+        Some("RESOLVED")
     );
 
     // A flag wins over the profile; an unknown profile is a usage error.

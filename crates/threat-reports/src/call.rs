@@ -1,6 +1,6 @@
 //! What one call's attempts left behind, for its error: how many attempts
 //! were made, how long the server last asked to wait, and the last
-//! answer's status and request id.
+//! answer as it arrived (status, request id, body).
 
 use std::future::Future;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
@@ -17,9 +17,24 @@ pub(crate) struct CallRecord {
     attempts: AtomicU32,
     /// Milliseconds plus one; zero when the server named no wait.
     retry_after_ms: AtomicU64,
-    /// The last answer's status and request id.
-    answer: Mutex<Option<(u16, Option<String>)>>,
+    /// The last answer, as it arrived.
+    answer: Mutex<Option<Arrived>>,
+    /// The size of an answer that was over [`MAX_ANSWER_BYTES`], if one was.
+    oversized: AtomicU64,
 }
+
+/// An answer as it arrived: its status, request id and body (shared, not
+/// copied).
+#[derive(Debug, Clone)]
+pub(crate) struct Arrived {
+    pub status: u16,
+    pub request_id: Option<String>,
+    pub body: bytes::Bytes,
+}
+
+/// The most bytes of an answer body a client reads (the largest answer
+/// either API documents is a report of at most 2 MB, JSON-escaped).
+pub(crate) const MAX_ANSWER_BYTES: usize = 8 << 20;
 
 impl CallRecord {
     pub(crate) fn attempts(&self) -> u32 {
@@ -28,10 +43,42 @@ impl CallRecord {
 
     /// The last answer's status and request id, if an answer came.
     pub(crate) fn answer(&self) -> Option<(u16, Option<String>)> {
+        self.arrived().map(|a| (a.status, a.request_id))
+    }
+
+    /// The last answer, as it arrived.
+    pub(crate) fn arrived(&self) -> Option<Arrived> {
         self.answer
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .clone()
+    }
+
+    /// The last answer's facts for an error: status, request id and a
+    /// bounded snippet of the body as it arrived (status 0 and no body when
+    /// no answer came).
+    pub(crate) fn response(&self) -> crate::ApiResponse {
+        self.arrived().map_or_else(
+            || crate::ApiResponse {
+                status: 0,
+                request_id: None,
+                body: String::new(),
+            },
+            |a| crate::ApiResponse {
+                status: a.status,
+                request_id: a.request_id,
+                body: crate::error::snippet(&String::from_utf8_lossy(&a.body)),
+            },
+        )
+    }
+
+    /// The size of an answer over [`MAX_ANSWER_BYTES`], if there was one
+    /// (reading stopped there).
+    pub(crate) fn oversized(&self) -> Option<u64> {
+        match self.oversized.load(Ordering::Relaxed) {
+            0 => None,
+            n => Some(n),
+        }
     }
 
     pub(crate) fn retry_after(&self) -> Option<Duration> {
@@ -62,12 +109,28 @@ pub(crate) fn note_retry_after(wait: Option<Duration>) {
     let _ = CALL.try_with(|record| record.retry_after_ms.store(ms, Ordering::Relaxed));
 }
 
-/// Notes the status and request id of an answer.
-pub(crate) fn note_answer(status: u16, request_id: Option<String>) {
+/// Notes an answer as it arrived.
+pub(crate) fn note_answer(arrived: Arrived) {
     let _ = CALL.try_with(|record| {
         *record
             .answer
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some((status, request_id));
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(arrived);
     });
+}
+
+/// Notes that an answer was over [`MAX_ANSWER_BYTES`]: at least `size` bytes.
+pub(crate) fn note_oversized(size: u64) {
+    let _ = CALL.try_with(|record| record.oversized.store(size.max(1), Ordering::Relaxed));
+}
+
+/// [`Error::AnswerTooLarge`](crate::Error::AnswerTooLarge), when the call's
+/// answer was over [`MAX_ANSWER_BYTES`].
+pub(crate) fn too_large(api: crate::error::Api, record: &CallRecord) -> Option<crate::Error> {
+    record.oversized().map(|size| crate::Error::AnswerTooLarge {
+        api,
+        size,
+        limit: MAX_ANSWER_BYTES,
+        response: record.response(),
+    })
 }

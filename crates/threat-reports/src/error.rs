@@ -8,6 +8,7 @@ use crate::indicators::IndicatorCount;
 
 /// Which API an error came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum Api {
     /// Cortex XSIAM.
     Xsiam,
@@ -24,15 +25,17 @@ impl fmt::Display for Api {
     }
 }
 
-/// The raw facts of an error answer, kept for support cases.
+/// The raw facts of an answer behind an error, kept for support cases.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ApiResponse {
-    /// The HTTP status.
+    /// The HTTP status (0 when no answer came).
     pub status: u16,
     /// The request id the server gave (TruSTAR's `Trace-Id`, or
     /// `x-request-id`), to quote when opening a support case.
     pub request_id: Option<String>,
-    /// The start of the body (at most [`BODY_SNIPPET`] characters).
+    /// The start of the body as it arrived (at most [`BODY_SNIPPET`]
+    /// characters; not a re-encoding of what was parsed).
     pub body: String,
 }
 
@@ -47,22 +50,64 @@ pub(crate) fn snippet(text: &str) -> String {
     }
 }
 
-/// An answer's epoch-milliseconds `field` as a UTC date-time; a value out
-/// of range is a [`Error::Decode`] naming the field.
+/// What was wrong with a success answer that could not be read; the
+/// client adds the answer itself to make it an [`Error::Decode`].
+#[derive(Debug)]
+pub(crate) struct Undecodable {
+    pub what: &'static str,
+    pub problem: String,
+}
+
+impl Undecodable {
+    pub(crate) fn into_error(self, api: Api, response: ApiResponse) -> Error {
+        Error::Decode {
+            api,
+            what: self.what,
+            problem: self.problem,
+            response,
+        }
+    }
+}
+
+/// An answer's epoch-milliseconds `field` as a UTC date-time.
 pub(crate) fn epoch_ms(
-    api: Api,
     field: &'static str,
     ms: Option<i64>,
-) -> Result<Option<chrono::DateTime<chrono::Utc>>, Error> {
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, Undecodable> {
     ms.map(|ms| {
-        chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms).ok_or_else(|| Error::Decode {
-            api,
+        chrono::DateTime::<chrono::Utc>::from_timestamp_millis(ms).ok_or_else(|| Undecodable {
             what: field,
-            problem: "milliseconds since the Unix epoch out of range".into(),
-            body: ms.to_string(),
+            problem: format!("{ms} is out of range for milliseconds since the Unix epoch"),
         })
     })
     .transpose()
+}
+
+/// The words of [`Error::TooManyIndicators`].
+fn too_many(
+    count: &Option<IndicatorCount>,
+    limit: &usize,
+    server_message: &Option<String>,
+    response: &Option<ApiResponse>,
+) -> String {
+    let Some(response) = response else {
+        let count = count.as_ref().map_or_else(|| "too many indicators".into(), |c| c.to_string());
+        return format!(
+            "the report holds {count}, over the limit of {limit}; nothing was sent: split it \
+             into smaller reports or trim the body"
+        );
+    };
+    let local = count.as_ref().map_or_else(String::new, |c| {
+        format!(" This client counted {c} before sending (its limit is {limit}).")
+    });
+    format!(
+        "TruSTAR refused the report as too large (HTTP {}){}: {}.{local} TruSTAR's limit may be \
+         2,000 indicators (its update page), 500 (its error pages) or 2 MB of body: split the \
+         report, or lower the client's max_indicators to match",
+        response.status,
+        request_id(response),
+        server_message.as_deref().unwrap_or("no message"),
+    )
 }
 
 fn request_id(response: &ApiResponse) -> String {
@@ -150,20 +195,22 @@ pub enum Error {
         response: ApiResponse,
     },
 
-    /// The report body holds more indicators than the limit. Raised before
-    /// sending when the local count is over the limit (nothing is sent), or
-    /// when the server answers 413 (then `server_message` holds its words).
-    #[error(
-        "the report holds {count}, over the limit of {limit}{}: split it into smaller reports or trim the body",
-        .server_message.as_ref().map(|m| format!(" (TruSTAR said: {m})")).unwrap_or_default()
-    )]
+    /// The report is too large. Raised before sending when the local count
+    /// is over the limit (nothing is sent; `response` is `None`), or when the
+    /// server answers 413 (then `response` and `server_message` hold its
+    /// answer, and `count` the local count of what was sent, which was
+    /// under the client's limit: the server's limit may be lower, or the
+    /// body over 2 MB).
+    #[error("{}", too_many(.count, .limit, .server_message, .response))]
     TooManyIndicators {
-        /// The local count of the body, by kind.
-        count: IndicatorCount,
-        /// The limit in force.
+        /// The local count of the body, by kind, when the client made one.
+        count: Option<IndicatorCount>,
+        /// The client's limit.
         limit: usize,
         /// TruSTAR's message when the server refused the report with 413.
         server_message: Option<String>,
+        /// The server's 413 answer, when there was one.
+        response: Option<ApiResponse>,
     },
 
     /// The server is throttling these calls and retries did not get through.
@@ -217,8 +264,12 @@ pub enum Error {
         source: reqwest::Error,
     },
 
-    /// The answer could not be read.
-    #[error("{api}'s answer could not be read as {what}: {problem} (body: {body})")]
+    /// A success answer could not be read. For an update, the server
+    /// answered 2xx: the update may well have been applied.
+    #[error(
+        "{api}'s answer (HTTP {}){} could not be read as {what}: {problem} (body: {})",
+        .response.status, request_id(.response), .response.body
+    )]
     Decode {
         /// The API.
         api: Api,
@@ -226,8 +277,26 @@ pub enum Error {
         what: &'static str,
         /// What was wrong.
         problem: String,
-        /// The start of the body.
-        body: String,
+        /// The raw answer.
+        response: ApiResponse,
+    },
+
+    /// The answer's body was larger than a client reads.
+    #[error(
+        "{api} answered HTTP {}{} with a body of at least {size} bytes, over the {limit} bytes \
+         a client reads; the rest was not read{}",
+        .response.status, request_id(.response),
+        if (200..300).contains(&.response.status) { " (the call itself succeeded on the server)" } else { "" }
+    )]
+    AnswerTooLarge {
+        /// The API.
+        api: Api,
+        /// The size of the body, or as much as was seen of it.
+        size: u64,
+        /// The most a client reads.
+        limit: usize,
+        /// The raw answer (the start of its body).
+        response: ApiResponse,
     },
 }
 
@@ -243,29 +312,60 @@ impl Error {
     /// assert_eq!(error.status(), None);
     /// ```
     pub fn status(&self) -> Option<u16> {
-        match self {
-            Error::Unauthorized { response, .. }
-            | Error::Forbidden { response, .. }
-            | Error::NotFound { response, .. }
-            | Error::RateLimited { response, .. }
-            | Error::Api { response, .. } => Some(response.status),
-            Error::TooManyIndicators {
-                server_message: Some(_),
-                ..
-            } => Some(413),
-            _ => None,
-        }
+        self.response().map(|r| r.status).filter(|s| *s != 0)
     }
 
     /// The request id the server gave, if any: quote it to the vendor.
     pub fn request_id(&self) -> Option<&str> {
+        self.response().and_then(|r| r.request_id.as_deref())
+    }
+
+    /// The answer behind this error, if one came: status, request id and
+    /// the start of the body as it arrived.
+    ///
+    /// ```
+    /// let error = threat_reports::Error::InvalidInput {
+    ///     field: "title",
+    ///     problem: "it is empty".into(),
+    ///     allowed: "a title".into(),
+    /// };
+    /// assert!(error.response().is_none());
+    /// ```
+    pub fn response(&self) -> Option<&ApiResponse> {
         match self {
             Error::Unauthorized { response, .. }
             | Error::Forbidden { response, .. }
             | Error::NotFound { response, .. }
             | Error::RateLimited { response, .. }
-            | Error::Api { response, .. } => response.request_id.as_deref(),
-            _ => None,
+            | Error::Api { response, .. }
+            | Error::Decode { response, .. }
+            | Error::AnswerTooLarge { response, .. } => Some(response),
+            Error::TooManyIndicators { response, .. } => response.as_ref(),
+            Error::InvalidInput { .. } | Error::Transport { .. } => None,
+        }
+    }
+
+    /// Whether the same call may succeed if made again later: a throttle,
+    /// a connection failure or timeout, or a server error (5xx, 408). Bad
+    /// input, refused credentials or permissions, a missing report, a
+    /// report too large and an unreadable answer will fail the same way.
+    ///
+    /// A retryable error does not say the call had no effect: a timeout or
+    /// a 5xx may come after the server applied it.
+    ///
+    /// ```
+    /// let error = threat_reports::Error::InvalidInput {
+    ///     field: "title",
+    ///     problem: "it is empty".into(),
+    ///     allowed: "a title".into(),
+    /// };
+    /// assert!(!error.is_retryable());
+    /// ```
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::RateLimited { .. } | Error::Transport { .. } => true,
+            Error::Api { response, .. } => matches!(response.status, 408 | 500..=599),
+            _ => false,
         }
     }
 }
@@ -286,9 +386,11 @@ impl From<crate::UnknownStatus> for Error {
         Error::InvalidInput {
             field: "status",
             problem: format!("{:?} is not a report status", error.input()),
-            allowed: "New, In Progress, Pending, Resolved or Closed, in any case, with words \
-                      separated by a space, \"_\", \"-\" or nothing"
-                .into(),
+            allowed: format!(
+                "{}, or a stored form such as IN_PROGRESS or RESOLVED_TP, in any case, with \
+                 words separated by a space, \"_\", \"-\" or nothing",
+                crate::status::ALL_LABELS
+            ),
         }
     }
 }

@@ -11,7 +11,9 @@ use tokio::time::Instant;
 use tracing::{Instrument, Level, field};
 
 use crate::auth::Auth;
-use crate::call::{note_answer, note_attempt, note_retry_after};
+use crate::call::{
+    Arrived, MAX_ANSWER_BYTES, note_answer, note_attempt, note_oversized, note_retry_after,
+};
 use crate::config::PerRequest;
 use crate::error::Api;
 use crate::failure::request_id;
@@ -121,12 +123,14 @@ impl Executor {
                 self.pace.take_turn().await;
                 self.auth.apply(this.headers_mut()).await;
                 let outcome = send(client, this).await;
-                // An error answer's status, for an error whose body the
-                // generated code cannot read (success answers need none).
-                if let Ok(answer) = &outcome
-                    && !answer.status.is_success()
-                {
-                    note_answer(answer.status.as_u16(), request_id(&answer.headers));
+                // The answer as it arrived, for errors that must show it
+                // (an unreadable body, an error in an unexpected shape).
+                if let Ok(answer) = &outcome {
+                    note_answer(Arrived {
+                        status: answer.status.as_u16(),
+                        request_id: request_id(&answer.headers),
+                        body: answer.body.clone(),
+                    });
                 }
                 let wait = match &outcome {
                     Err(error) if is_transient(error) => {
@@ -198,13 +202,21 @@ fn this_attempt(request: &mut reqwest::Request) -> reqwest::Request {
 
 /// Sends and reads the whole answer, so that a connection dropped in the
 /// middle of a body is one more transient failure, retried like the others.
+/// At most [`MAX_ANSWER_BYTES`] are read: a larger answer is cut there and
+/// noted, and the client reports it as too large.
 async fn send(client: &reqwest::Client, request: reqwest::Request) -> reqwest::Result<Buffered> {
     let mut response = client.execute(request).await?;
     let status = response.status();
     let version = response.version();
     let headers = std::mem::take(response.headers_mut());
     let url = response.url().clone();
-    let body = response.bytes().await?;
+    let body = match response.content_length() {
+        Some(length) if length > MAX_ANSWER_BYTES as u64 => {
+            note_oversized(length);
+            bytes::Bytes::new()
+        }
+        _ => read_capped(&mut response).await?,
+    };
     Ok(Buffered {
         status,
         version,
@@ -212,6 +224,23 @@ async fn send(client: &reqwest::Client, request: reqwest::Request) -> reqwest::R
         url,
         body,
     })
+}
+
+/// The body, or its first [`MAX_ANSWER_BYTES`] when it is longer.
+async fn read_capped(response: &mut reqwest::Response) -> reqwest::Result<bytes::Bytes> {
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = response.chunk().await? {
+        if body.len() + chunk.len() > MAX_ANSWER_BYTES {
+            note_oversized((body.len() + chunk.len()) as u64);
+            break;
+        }
+        if body.is_empty() && response.content_length() == Some(chunk.len() as u64) {
+            // The whole body in one piece: no copy.
+            return Ok(chunk);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
 }
 
 mod buffered {

@@ -22,7 +22,10 @@ pub(crate) enum Failure<E> {
     /// No answer: the connection failed, or its body could not be read.
     Transport(reqwest::Error),
     /// A success answer whose body could not be read.
-    Unreadable { problem: String, body: String },
+    Unreadable {
+        problem: String,
+        response: ApiResponse,
+    },
     /// The generated code refused to build the request.
     Refused(String),
 }
@@ -65,9 +68,13 @@ pub(crate) async fn failure<E: DeserializeOwned + Serialize>(
             Some((status, request_id)) if status >= 400 => {
                 error_answer(status, request_id, body.to_vec(), None)
             }
-            _ => Failure::Unreadable {
+            answer => Failure::Unreadable {
                 problem: problem.to_string(),
-                body: snippet(&String::from_utf8_lossy(&body)),
+                response: ApiResponse {
+                    status: answer.as_ref().map_or(0, |(status, _)| *status),
+                    request_id: answer.and_then(|(_, id)| id),
+                    body: snippet(&String::from_utf8_lossy(&body)),
+                },
             },
         },
         E2::CommunicationError(e) | E2::ResponseBodyError(e) | E2::InvalidUpgrade(e) => {
@@ -140,11 +147,11 @@ impl<E> Failure<E> {
                 attempts: record.attempts(),
                 source,
             }),
-            Failure::Unreadable { problem, body } => Err(Error::Decode {
+            Failure::Unreadable { problem, response } => Err(Error::Decode {
                 api,
                 what,
                 problem,
-                body,
+                response,
             }),
             Failure::Refused(problem) => Err(Error::InvalidInput {
                 field: "request",

@@ -63,4 +63,4 @@ pub use error::{Api, ApiResponse, BODY_SNIPPET, Error};
 pub use reported::Reported;
 pub use retry::{RateLimit, RetryPolicy};
 pub use severity::{Severity, UnknownSeverity};
-pub use status::{ReportStatus, UnknownStatus};
+pub use status::{ReportStatus, StatusDialect, UnknownStatus};

@@ -1,5 +1,6 @@
-//! [`ReportStatus`]: the five statuses an XSIAM report can be set to, from
-//! any reasonable spelling.
+//! [`ReportStatus`]: the statuses an XSIAM report can be set to, in both
+//! dialects (the vendor page's and live tenants'), from any reasonable
+//! spelling.
 
 use std::fmt;
 use std::str::FromStr;
@@ -12,9 +13,16 @@ use crate::words::normalized_words;
 /// The status of an MTH/MDR report, as XSIAM lets a client set it.
 ///
 /// Requests spell it as a label (`"In Progress"`), answers as the stored
-/// upper snake case form (`"IN_PROGRESS"`). Parsing accepts both and every
+/// upper snake case form (`"IN_PROGRESS"`). The vendor page lists five
+/// labels (New, In Progress, Pending, Resolved, Closed); live tenants take
+/// seven (New, In Progress, On Hold, and four Resolved variants). A tenant
+/// refuses the labels of the other dialect.
+///
+/// Parsing accepts the label and the stored form of each, and every
 /// spelling that differs from them only in case, in surrounding or repeated
-/// whitespace, or in the separator between words (space, `_`, `-` or none).
+/// whitespace, or in the separator between words (space, `_`, `-` or none):
+/// `resolved tp`, `Resolved - True Positive`, `RESOLVED_TRUE_POSITIVE` and
+/// `resolved_fp` all parse.
 ///
 /// ```
 /// use threat_reports::ReportStatus;
@@ -27,28 +35,70 @@ use crate::words::normalized_words;
 /// assert_eq!(status.label(), "In Progress");
 /// assert_eq!(status.to_string(), "IN_PROGRESS");
 ///
+/// let tp: ReportStatus = "Resolved - True Positive".parse().unwrap();
+/// assert_eq!(tp, ReportStatus::ResolvedTruePositive);
+/// assert_eq!(tp.canonical(), "RESOLVED_TP");
+/// assert_eq!("resolved_fp".parse::<ReportStatus>().unwrap().label(), "Resolved False Positive");
+///
 /// let error = "In Prgress".parse::<ReportStatus>().unwrap_err();
 /// assert!(error.to_string().contains(r#""In Prgress""#));
-/// assert!(error.to_string().contains("New, In Progress, Pending, Resolved, Closed"));
+/// assert!(error.to_string().contains("New, In Progress, Pending, Resolved, Closed, On Hold"));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 #[non_exhaustive]
 pub enum ReportStatus {
-    /// `New` / `NEW`.
+    /// `New` / `NEW` (both dialects).
     New,
-    /// `In Progress` / `IN_PROGRESS`.
+    /// `In Progress` / `IN_PROGRESS` (both dialects).
     InProgress,
-    /// `Pending` / `PENDING`.
+    /// `Pending` / `PENDING` (the vendor page).
     Pending,
-    /// `Resolved` / `RESOLVED`.
+    /// `Resolved` / `RESOLVED` (the vendor page).
     Resolved,
-    /// `Closed` / `CLOSED`.
+    /// `Closed` / `CLOSED` (the vendor page).
     Closed,
+    /// `On Hold` / `ON_HOLD` (live tenants).
+    OnHold,
+    /// `Resolved False Positive` / `RESOLVED_FP` (live tenants).
+    ResolvedFalsePositive,
+    /// `Resolved True Positive` / `RESOLVED_TP` (live tenants).
+    ResolvedTruePositive,
+    /// `Resolved Other` / `RESOLVED_OTHER` (live tenants).
+    ResolvedOther,
+    /// `Resolved Security Testing` / `RESOLVED_SECURITY_TESTING` (live
+    /// tenants).
+    ResolvedSecurityTesting,
+}
+
+/// Which dialect of XSIAM lists a status label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum StatusDialect {
+    /// Both the vendor page and live tenants.
+    Both,
+    /// Only the vendor page ("Update report status").
+    Page,
+    /// Only live tenants.
+    Live,
 }
 
 impl ReportStatus {
-    /// Every status, in workflow order.
-    pub const ALL: [ReportStatus; 5] = [
+    /// Every status: the page's five, then the live tenants' others.
+    pub const ALL: [ReportStatus; 10] = [
+        ReportStatus::New,
+        ReportStatus::InProgress,
+        ReportStatus::Pending,
+        ReportStatus::Resolved,
+        ReportStatus::Closed,
+        ReportStatus::OnHold,
+        ReportStatus::ResolvedFalsePositive,
+        ReportStatus::ResolvedTruePositive,
+        ReportStatus::ResolvedOther,
+        ReportStatus::ResolvedSecurityTesting,
+    ];
+
+    /// The labels of the vendor page, which tenants of its dialect take.
+    pub const PAGE: [ReportStatus; 5] = [
         ReportStatus::New,
         ReportStatus::InProgress,
         ReportStatus::Pending,
@@ -56,10 +106,22 @@ impl ReportStatus {
         ReportStatus::Closed,
     ];
 
-    /// The stored form XSIAM answers carry: `"IN_PROGRESS"`.
+    /// The labels live tenants take.
+    pub const LIVE: [ReportStatus; 7] = [
+        ReportStatus::New,
+        ReportStatus::InProgress,
+        ReportStatus::OnHold,
+        ReportStatus::ResolvedFalsePositive,
+        ReportStatus::ResolvedTruePositive,
+        ReportStatus::ResolvedOther,
+        ReportStatus::ResolvedSecurityTesting,
+    ];
+
+    /// The stored form XSIAM answers carry: `"IN_PROGRESS"`, `"RESOLVED_TP"`.
     ///
     /// ```
     /// assert_eq!(threat_reports::ReportStatus::Closed.canonical(), "CLOSED");
+    /// assert_eq!(threat_reports::ReportStatus::ResolvedFalsePositive.canonical(), "RESOLVED_FP");
     /// ```
     pub const fn canonical(self) -> &'static str {
         match self {
@@ -68,6 +130,11 @@ impl ReportStatus {
             ReportStatus::Pending => "PENDING",
             ReportStatus::Resolved => "RESOLVED",
             ReportStatus::Closed => "CLOSED",
+            ReportStatus::OnHold => "ON_HOLD",
+            ReportStatus::ResolvedFalsePositive => "RESOLVED_FP",
+            ReportStatus::ResolvedTruePositive => "RESOLVED_TP",
+            ReportStatus::ResolvedOther => "RESOLVED_OTHER",
+            ReportStatus::ResolvedSecurityTesting => "RESOLVED_SECURITY_TESTING",
         }
     }
 
@@ -75,6 +142,7 @@ impl ReportStatus {
     ///
     /// ```
     /// assert_eq!(threat_reports::ReportStatus::New.label(), "New");
+    /// assert_eq!(threat_reports::ReportStatus::OnHold.label(), "On Hold");
     /// ```
     pub const fn label(self) -> &'static str {
         match self {
@@ -83,11 +151,38 @@ impl ReportStatus {
             ReportStatus::Pending => "Pending",
             ReportStatus::Resolved => "Resolved",
             ReportStatus::Closed => "Closed",
+            ReportStatus::OnHold => "On Hold",
+            ReportStatus::ResolvedFalsePositive => "Resolved False Positive",
+            ReportStatus::ResolvedTruePositive => "Resolved True Positive",
+            ReportStatus::ResolvedOther => "Resolved Other",
+            ReportStatus::ResolvedSecurityTesting => "Resolved Security Testing",
+        }
+    }
+
+    /// Which dialect lists this label.
+    ///
+    /// ```
+    /// use threat_reports::{ReportStatus, StatusDialect};
+    /// assert_eq!(ReportStatus::New.dialect(), StatusDialect::Both);
+    /// assert_eq!(ReportStatus::Closed.dialect(), StatusDialect::Page);
+    /// assert_eq!(ReportStatus::OnHold.dialect(), StatusDialect::Live);
+    /// ```
+    pub const fn dialect(self) -> StatusDialect {
+        match self {
+            ReportStatus::New | ReportStatus::InProgress => StatusDialect::Both,
+            ReportStatus::Pending | ReportStatus::Resolved | ReportStatus::Closed => {
+                StatusDialect::Page
+            }
+            _ => StatusDialect::Live,
         }
     }
 }
 
-/// A text that is not one of the five report statuses.
+/// Every label, as the error messages list them.
+pub(crate) const ALL_LABELS: &str = "New, In Progress, Pending, Resolved, Closed, On Hold, \
+    Resolved False Positive, Resolved True Positive, Resolved Other or Resolved Security Testing";
+
+/// A text that is not one of the report statuses.
 ///
 /// ```
 /// let error = "done".parse::<threat_reports::ReportStatus>().unwrap_err();
@@ -95,8 +190,8 @@ impl ReportStatus {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
-    "unknown report status {input:?}: expected one of New, In Progress, Pending, Resolved, Closed \
-     (any case; words separated by a space, \"_\", \"-\" or nothing)"
+    "unknown report status {input:?}: expected one of {ALL_LABELS} (or the stored forms such \
+     as IN_PROGRESS and RESOLVED_TP; any case; words separated by a space, \"_\", \"-\" or nothing)"
 )]
 pub struct UnknownStatus {
     input: String,
@@ -128,7 +223,7 @@ impl FromStr for ReportStatus {
         let words = normalized_words(s);
         ReportStatus::ALL
             .into_iter()
-            .find(|status| words.spell(status.label()))
+            .find(|status| words.spell(status.label()) || words.spell(status.canonical()))
             .ok_or_else(|| UnknownStatus {
                 input: quoted_input(s),
             })
@@ -164,6 +259,11 @@ impl From<ReportStatusRequest> for ReportStatus {
             ReportStatusRequest::Pending => ReportStatus::Pending,
             ReportStatusRequest::Resolved => ReportStatus::Resolved,
             ReportStatusRequest::Closed => ReportStatus::Closed,
+            ReportStatusRequest::OnHold => ReportStatus::OnHold,
+            ReportStatusRequest::ResolvedFalsePositive => ReportStatus::ResolvedFalsePositive,
+            ReportStatusRequest::ResolvedTruePositive => ReportStatus::ResolvedTruePositive,
+            ReportStatusRequest::ResolvedOther => ReportStatus::ResolvedOther,
+            ReportStatusRequest::ResolvedSecurityTesting => ReportStatus::ResolvedSecurityTesting,
         }
     }
 }
@@ -177,6 +277,11 @@ impl From<ReportStatus> for ReportStatusRequest {
             ReportStatus::Pending => ReportStatusRequest::Pending,
             ReportStatus::Resolved => ReportStatusRequest::Resolved,
             ReportStatus::Closed => ReportStatusRequest::Closed,
+            ReportStatus::OnHold => ReportStatusRequest::OnHold,
+            ReportStatus::ResolvedFalsePositive => ReportStatusRequest::ResolvedFalsePositive,
+            ReportStatus::ResolvedTruePositive => ReportStatusRequest::ResolvedTruePositive,
+            ReportStatus::ResolvedOther => ReportStatusRequest::ResolvedOther,
+            ReportStatus::ResolvedSecurityTesting => ReportStatusRequest::ResolvedSecurityTesting,
         }
     }
 }

@@ -185,11 +185,16 @@ async fn too_many_indicators_are_refused_before_anything_is_sent() {
         count,
         limit,
         server_message,
+        response,
     } = &error
     else {
         panic!("{error:?}")
     };
-    assert_eq!((count.total, *limit, server_message), (2001, 2000, &None));
+    assert_eq!(
+        (count.as_ref().map(|c| c.total), *limit, server_message, response),
+        (Some(2001), 2000, &None, &None)
+    );
+    assert!(error.to_string().contains("nothing was sent"), "{error}");
     assert!(
         error.to_string().contains("2001 indicators: 2001 CVE"),
         "{error}"
@@ -265,7 +270,11 @@ async fn a_server_413_is_the_same_error_with_the_servers_message() {
     token_endpoint(&server, "tok-1", 1).await;
     let message = "Incident Report contains too many indicators or the file size is too large - Consider splitting into smaller reports. Max indicators extracted per report are 500";
     Mock::given(method("PUT"))
-        .respond_with(ResponseTemplate::new(413).set_body_json(json!({ "message": message })))
+        .respond_with(
+            ResponseTemplate::new(413)
+                .set_body_json(json!({ "message": message }))
+                .insert_header("Trace-Id", "trace-413"),
+        )
         .expect(1)
         .mount(&server)
         .await;
@@ -282,9 +291,21 @@ async fn a_server_413_is_the_same_error_with_the_servers_message() {
     else {
         panic!("{error:?}")
     };
-    assert_eq!(count.total, 3);
+    // The local count is what was sent: under the client's limit. The
+    // error does not claim the report is over it, and names the limits the
+    // server may have applied.
+    assert_eq!(count.as_ref().map(|c| c.total), Some(3));
     assert_eq!(server_message.as_deref(), Some(message));
     assert_eq!(error.status(), Some(413));
+    assert_eq!(error.request_id(), Some("trace-413"));
+    let raw = error.response().unwrap();
+    assert!(raw.body.contains("Max indicators extracted per report are 500"), "{raw:?}");
+    let text = error.to_string();
+    assert!(!text.contains("over the limit"), "{text}");
+    for said in ["HTTP 413", "2,000", "500", "2 MB", "3 indicators", "trace-413"] {
+        assert!(text.contains(said), "{said}: {text}");
+    }
+    assert!(!error.is_retryable());
 }
 
 #[tokio::test]

@@ -74,7 +74,7 @@ async fn a_standard_key_sends_exactly_the_documented_request() {
     );
 
     assert_eq!(report.source_id, "777776");
-    assert_eq!(report.status, Reported::Known(ReportStatus::InProgress));
+    assert_eq!(report.status, Some(Reported::Known(ReportStatus::InProgress)));
     assert_eq!(report.severity, Some(Reported::Known(Severity::Low)));
     assert_eq!(report.classification, Some(Classification::Mth));
     assert_eq!(
@@ -88,11 +88,12 @@ async fn a_standard_key_sends_exactly_the_documented_request() {
     assert_eq!(report.incident_id, None);
     assert_eq!(report.comments, None);
     assert_eq!(report.assigned_user_name.as_deref(), Some("iavron iavron"));
-    assert_eq!(report.attachments.len(), 1);
-    assert_eq!(report.attachments[0].name, "sample.pdf");
-    assert_eq!(report.attachments[0].size, 55_483);
+    let attachments = report.attachments.as_deref().unwrap();
+    assert_eq!(attachments.len(), 1);
+    assert_eq!(attachments[0].name, "sample.pdf");
+    assert_eq!(attachments[0].size, 55_483);
     assert!(
-        report.attachments[0]
+        attachments[0]
             .key
             .starts_with("update_report/1763468839243-sample.pdf")
     );
@@ -171,7 +172,7 @@ async fn an_empty_source_id_is_refused_before_sending() {
 #[tokio::test]
 async fn statuses_and_severities_xsiam_does_not_document_are_kept() {
     let mut answer = vendor_answer();
-    answer["reply"]["REPORT_STATUS"] = json!("RESOLVED_TP");
+    answer["reply"]["REPORT_STATUS"] = json!("RESOLVED_CUSTOM");
     answer["reply"]["SEVERITY"] = json!("SEV_070_EXTREME");
     answer["reply"]["CLASSIFICATION"] = json!("XDR");
     let server = answering(200, answer).await;
@@ -179,7 +180,10 @@ async fn statuses_and_severities_xsiam_does_not_document_are_kept() {
         .update_report_status("777776", ReportStatus::Resolved)
         .await
         .unwrap();
-    assert_eq!(report.status, Reported::Unrecognized("RESOLVED_TP".into()));
+    assert_eq!(
+        report.status,
+        Some(Reported::Unrecognized("RESOLVED_CUSTOM".into()))
+    );
     assert_eq!(
         report.severity,
         Some(Reported::Unrecognized("SEV_070_EXTREME".into()))
@@ -191,16 +195,20 @@ async fn statuses_and_severities_xsiam_does_not_document_are_kept() {
 }
 
 #[tokio::test]
-async fn malformed_attachments_are_an_error_that_shows_them() {
+async fn malformed_attachments_leave_the_update_applied_and_stay_readable() {
     let mut answer = vendor_answer();
     answer["reply"]["ATTACHMENTS"] = json!("{oops");
     let server = answering(200, answer).await;
-    let error = client(&server)
+    let report = client(&server)
         .update_report_status("777776", ReportStatus::New)
         .await
-        .unwrap_err();
+        .unwrap();
+    assert_eq!(report.attachments, None);
+    assert_eq!(report.attachments_raw().as_deref(), Some("{oops"));
+    let error = report.attachments().unwrap_err();
     assert!(matches!(error, Error::Decode { .. }), "{error}");
     assert!(error.to_string().contains("{oops"), "{error}");
+    assert_eq!(report.known_status(), Some(ReportStatus::InProgress));
 }
 
 #[tokio::test]
@@ -273,11 +281,23 @@ async fn forbidden_licence_and_generic_errors_keep_the_vendor_words() {
         panic!("{error:?}")
     };
     assert_eq!(code.as_deref(), Some("101704"));
+    // The reason in err_extra comes first; with a reason there is no need
+    // to guess at an unknown id.
     assert!(
-        message.starts_with("failed: {") && message.contains("not found"),
+        message.starts_with("{") && message.contains("not found") && message.contains("failed"),
         "{message}"
     );
     assert_eq!(response.status, 500);
+    assert!(
+        !error.to_string().contains("unknown xsoar_source_id"),
+        "{error}"
+    );
+    // Without a reason, the hint that an unknown id looks the same.
+    let server = answering(500, body(json!(500), Value::Null)).await;
+    let error = client(&server)
+        .update_report_status("nope", ReportStatus::New)
+        .await
+        .unwrap_err();
     assert!(
         error.to_string().contains("unknown xsoar_source_id"),
         "{error}"

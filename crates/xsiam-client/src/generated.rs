@@ -53,11 +53,11 @@ these (`nullable` has no meaning without one in OpenAPI 3.0).
         pub reply: ErrorReply,
     }
     /**MTH/MDR report object with upper case field names, as stored after
-the update. The vendor page marks no field as required; only the
-report's id and its status are promised here, and every other field
-may be missing or null.
+the update. The vendor page marks no field as required, so none is
+here: every field may be missing or null. An object with `DATA` is
+a list of reports (`MthReportList`), not a report.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct MthReport {
         ///Email of the assigned user.
         #[serde(
@@ -123,8 +123,11 @@ may be missing or null.
 vendor's pages mention (`ON_HOLD`, `RESOLVED_TP`, `RESOLVED_FP`,
 ...); a plain string, so that a new value never breaks decoding.
 */
-        #[serde(rename = "REPORT_STATUS")]
-        pub report_status: ::std::string::String,
+        #[serde(
+            rename = "REPORT_STATUS",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub report_status: ::std::option::Option<::std::string::String>,
         ///Type of the report.
         #[serde(
             rename = "REPORT_TYPE",
@@ -148,10 +151,43 @@ so that a new value never breaks decoding).
         )]
         pub update_time: ::std::option::Option<i64>,
         ///Unique identifier of the report.
-        #[serde(rename = "XSOAR_SOURCE_ID")]
-        pub xsoar_source_id: ::std::string::String,
+        #[serde(
+            rename = "XSOAR_SOURCE_ID",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub xsoar_source_id: ::std::option::Option<::std::string::String>,
     }
-    ///The status to set, as a request spells it (a label, not the stored upper snake case form).
+    ///Reports as a list object, as live tenants answer on the MTH endpoints.
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct MthReportList {
+        ///How many reports `DATA` holds.
+        #[serde(
+            rename = "COUNT",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub count: ::std::option::Option<i64>,
+        ///The reports; for a status update, the one report updated.
+        #[serde(rename = "DATA")]
+        pub data: ::std::vec::Vec<MthReport>,
+    }
+    /**The status to set, as a request spells it (a label, not the stored
+upper snake case form). Which source lists which label:
+
+| label | the page | live tenants | stored as |
+|---|---|---|---|
+| `New` | yes | yes | `NEW` |
+| `In Progress` | yes | yes | `IN_PROGRESS` |
+| `Pending` | yes | no | `PENDING` |
+| `Resolved` | yes | no | `RESOLVED` |
+| `Closed` | yes | no | `CLOSED` |
+| `On Hold` | no | yes | `ON_HOLD` |
+| `Resolved False Positive` | no | yes | `RESOLVED_FP` |
+| `Resolved True Positive` | no | yes | `RESOLVED_TP` |
+| `Resolved Other` | no | yes | `RESOLVED_OTHER` |
+| `Resolved Security Testing` | no | yes | `RESOLVED_SECURITY_TESTING` |
+
+A tenant refuses the labels its dialect does not list.
+*/
     #[derive(
         ::serde::Deserialize,
         ::serde::Serialize,
@@ -171,6 +207,16 @@ so that a new value never breaks decoding).
         Pending,
         Resolved,
         Closed,
+        #[serde(rename = "On Hold")]
+        OnHold,
+        #[serde(rename = "Resolved False Positive")]
+        ResolvedFalsePositive,
+        #[serde(rename = "Resolved True Positive")]
+        ResolvedTruePositive,
+        #[serde(rename = "Resolved Other")]
+        ResolvedOther,
+        #[serde(rename = "Resolved Security Testing")]
+        ResolvedSecurityTesting,
     }
     impl ::std::fmt::Display for ReportStatusRequest {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -180,6 +226,11 @@ so that a new value never breaks decoding).
                 Self::Pending => f.write_str("Pending"),
                 Self::Resolved => f.write_str("Resolved"),
                 Self::Closed => f.write_str("Closed"),
+                Self::OnHold => f.write_str("On Hold"),
+                Self::ResolvedFalsePositive => f.write_str("Resolved False Positive"),
+                Self::ResolvedTruePositive => f.write_str("Resolved True Positive"),
+                Self::ResolvedOther => f.write_str("Resolved Other"),
+                Self::ResolvedSecurityTesting => f.write_str("Resolved Security Testing"),
             }
         }
     }
@@ -194,6 +245,11 @@ so that a new value never breaks decoding).
                 "Pending" => Ok(Self::Pending),
                 "Resolved" => Ok(Self::Resolved),
                 "Closed" => Ok(Self::Closed),
+                "On Hold" => Ok(Self::OnHold),
+                "Resolved False Positive" => Ok(Self::ResolvedFalsePositive),
+                "Resolved True Positive" => Ok(Self::ResolvedTruePositive),
+                "Resolved Other" => Ok(Self::ResolvedOther),
+                "Resolved Security Testing" => Ok(Self::ResolvedSecurityTesting),
                 _ => Err("invalid value".into()),
             }
         }
@@ -214,7 +270,61 @@ so that a new value never breaks decoding).
             value.parse()
         }
     }
-    ///Update the report status.
+    /**The update, in either envelope: flat (the page) or wrapped in
+`request_data` (live tenants).
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum UpdateReportStatusBody {
+        Request(UpdateReportStatusRequest),
+        Envelope(UpdateReportStatusEnvelope),
+    }
+    impl ::std::convert::From<UpdateReportStatusRequest> for UpdateReportStatusBody {
+        fn from(value: UpdateReportStatusRequest) -> Self {
+            Self::Request(value)
+        }
+    }
+    impl ::std::convert::From<UpdateReportStatusEnvelope> for UpdateReportStatusBody {
+        fn from(value: UpdateReportStatusEnvelope) -> Self {
+            Self::Envelope(value)
+        }
+    }
+    ///The update wrapped in `request_data`, as live tenants require it (like every other Cortex public API call).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    pub struct UpdateReportStatusEnvelope {
+        pub request_data: UpdateReportStatusRequest,
+    }
+    /**The report as stored after the update, in one of the three shapes
+answers take on the MTH endpoints: a list object (`DATA` and
+`COUNT`, live tenants), a bare array of reports (live tenants), or
+the report object itself (the page). A generated client tries them
+in this order: the list object first, because its `DATA` is
+required, while a report, with no required field, matches any
+object.
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum UpdateReportStatusReply {
+        MthReportList(MthReportList),
+        Array(::std::vec::Vec<MthReport>),
+        MthReport(MthReport),
+    }
+    impl ::std::convert::From<MthReportList> for UpdateReportStatusReply {
+        fn from(value: MthReportList) -> Self {
+            Self::MthReportList(value)
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<MthReport>> for UpdateReportStatusReply {
+        fn from(value: ::std::vec::Vec<MthReport>) -> Self {
+            Self::Array(value)
+        }
+    }
+    impl ::std::convert::From<MthReport> for UpdateReportStatusReply {
+        fn from(value: MthReport) -> Self {
+            Self::MthReport(value)
+        }
+    }
+    ///Update the report status (the fields, flat, as the page shows them).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UpdateReportStatusRequest {
         pub report_status: ReportStatusRequest,
@@ -280,7 +390,7 @@ so that a new value never breaks decoding).
     ///The answer to a successful status update.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UpdateReportStatusResponse {
-        pub reply: MthReport,
+        pub reply: UpdateReportStatusReply,
     }
     /// Error types.
     pub mod error {
@@ -322,18 +432,42 @@ The part of the Cortex XSIAM public API that sets the status of an MTH
 (Managed Threat Hunting) or MDR (Managed Detection and Response) report on
 a child tenant.
 
-Sources: the vendor page "Update report status"
-(`POST /public_api/v1/mth/child/report/update/status`) and what is known
-from the vendor's wider documentation, SDKs and integrations
-(`shared/reference/vendor-facts.md`). Where they disagree this document
-follows the vendor page, and says so.
+Sources:
+
+- **the page**: the vendor page "Update report status",
+  <https://docs-cortex.paloaltonetworks.com/r/Cortex-XSIAM-Platform-APIs/Update-report-status>;
+- **live tenants**: the release notes (August 2026) of a community client
+  of the XSIAM public API tested against live tenants, which report how
+  the live endpoint differs from the page (summarized where it matters
+  below);
+- the vendor's wider documentation of the Cortex public API
+  (authentication, limits, error shapes), stated where used.
+
+Where the page and live tenants disagree, this document accepts both, so
+that a client generated from it works against either, and says which
+source gives which form.
+
+## Two dialects
+
+| | the page | live tenants |
+|---|---|---|
+| request body | flat: `{"xsoar_source_id": ..., "report_status": ...}` | wrapped: `{"request_data": {...the same fields...}}`; a flat body is refused with `err_code` 101, ``Missing required param: `request_data` `` (HTTP status not reported: 400 or 500) |
+| request statuses | `New`, `In Progress`, `Pending`, `Resolved`, `Closed` | `New`, `In Progress`, `On Hold`, `Resolved False Positive`, `Resolved True Positive`, `Resolved Other`, `Resolved Security Testing` |
+| answer `reply` | the report object | the report object, `{"DATA": [report, ...], "COUNT": n}`, or a bare array of reports (seen across the MTH endpoints); `COMMENTS` and `ATTACHMENTS` are null |
+| validation failures | not described | HTTP 500 with a generic `err_msg`, the reason only in `err_extra` |
+
+The wrapped envelope is the one every other Cortex public API call uses;
+the vendor's own MTH pages disagree among themselves ("Get reports by
+incident ID" shows it, "Update report assignment" a flat body).
 
 ## Status spellings
 
 Requests carry the status as a label (`In Progress`); answers carry the
-stored form in upper snake case (`IN_PROGRESS`). Answers may also carry
-values no request can set (`ON_HOLD`, `RESOLVED_TP`, ...), so the
-answer's `REPORT_STATUS` and `SEVERITY` are plain strings.
+stored form in upper snake case (`IN_PROGRESS`, and on live tenants
+`ON_HOLD`, `RESOLVED_FP`, `RESOLVED_TP`, `RESOLVED_OTHER`,
+`RESOLVED_SECURITY_TESTING`; note `RESOLVED_FP`, not
+`RESOLVED_FALSE_POSITIVE`). Answers may carry values no request can set,
+so the answer's `REPORT_STATUS` and `SEVERITY` are plain strings.
 
 ## Authentication
 
@@ -433,20 +567,21 @@ Validation rule from the vendor page: if the specified
 `xsoar_source_id` cannot be found, a generic error response is
 returned (in practice a 500).
 
-The vendor page shows a flat body. Most other Cortex public API calls
-wrap their body as `{"request_data": {...}}`, and one unverified
-report says this endpoint wants that too; this document follows the
-vendor page.
+The body comes in two envelopes (see "Two dialects"): flat, as the
+page shows it, or wrapped in `request_data`, as live tenants require.
+A client that does not know its tenant's dialect sends the flat body
+and, if the answer is `err_code` 101 or names `request_data`, sends
+the same update again wrapped.
 
 
 Sends a `POST` request to `/public_api/v1/mth/child/report/update/status`
 
 Arguments:
-- `body`: The report to update and its new status.
+- `body`: The report to update and its new status, flat or wrapped.
 */
     pub async fn update_report_status<'a>(
         &'a self,
-        body: &'a types::UpdateReportStatusRequest,
+        body: &'a types::UpdateReportStatusBody,
     ) -> Result<
         ResponseValue<types::UpdateReportStatusResponse>,
         Error<types::ErrorResponse>,

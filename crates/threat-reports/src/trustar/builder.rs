@@ -72,7 +72,20 @@ impl fmt::Debug for TrustarClientBuilder {
 
 impl TrustarClientBuilder {
     /// The server (default `https://api.trustar.co`), which serves both the
-    /// API under `/api/1.3` and the token endpoint.
+    /// API under `/api/1.3` and the token endpoint. The API's own address,
+    /// as the vendor's SDK spells its endpoint
+    /// (`https://api.trustar.co/api/1.3`), works too.
+    ///
+    /// ```
+    /// use threat_reports::trustar::TrustarClient;
+    ///
+    /// let client = TrustarClient::builder()
+    ///     .base_url("https://api.trustar.co/api/1.3/")
+    ///     .credentials("api-key", "api-secret")
+    ///     .build()?;
+    /// assert_eq!(client.base_url(), "https://api.trustar.co");
+    /// # Ok::<(), threat_reports::Error>(())
+    /// ```
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = Some(url.into());
         self
@@ -187,6 +200,11 @@ impl TrustarClientBuilder {
             "base_url",
             self.base_url.as_deref().unwrap_or(DEFAULT_BASE_URL),
         )?;
+        // The paths of the spec start with /api/1.3; a base URL that already
+        // ends with it would double it.
+        let base_url = base_url
+            .strip_suffix("/api/1.3")
+            .map_or(base_url.clone(), str::to_string);
         let credentials = self.credentials.ok_or_else(|| Error::InvalidInput {
             field: "credentials",
             problem: "none are set".into(),

@@ -29,7 +29,7 @@ pub use builder::TrustarClientBuilder;
 pub use report::{MAX_BODY_BYTES, MAX_EXTERNAL_URL_CHARS, Report, ReportId, ReportUpdate};
 
 use crate::Error;
-use crate::call::{CallRecord, recorded};
+use crate::call::{CallRecord, recorded, too_large};
 use crate::error::{Api, snippet};
 use crate::executor::is_throttle;
 use crate::failure::{Answer, Failure, failure, first_message, rate_limited};
@@ -105,10 +105,10 @@ impl TrustarClient {
     pub async fn get_report(&self, id: &ReportId) -> Result<Report, Error> {
         let (raw_id, id_type) = id.parts()?;
         let context = Context { id, sent: None };
-        let raw = self
+        let (raw, record) = self
             .call(&context, || self.client.get_report(raw_id, Some(id_type)))
             .await?;
-        Report::try_from(raw)
+        Report::from_wire(raw).map_err(|e| e.into_error(Api::Trustar, record.response()))
     }
 
     /// Replaces a report with `update`, after checking everything TruSTAR
@@ -127,6 +127,7 @@ impl TrustarClient {
             self.client.update_report(raw_id, Some(id_type), &body)
         })
         .await
+        .map(|_| ())
     }
 
     /// Reads the report, lets `edit` change its writable fields, and writes
@@ -145,8 +146,13 @@ impl TrustarClient {
     }
 
     /// Runs one generated call with a fresh token; replays it once with a
-    /// new token if the server says the one used went stale.
-    async fn call<T, F, Fut>(&self, context: &Context<'_>, operation: F) -> Result<T, Error>
+    /// new token if the server says the one used went stale. Returns the
+    /// answer and what the call recorded of it.
+    async fn call<T, F, Fut>(
+        &self,
+        context: &Context<'_>,
+        operation: F,
+    ) -> Result<(T, Arc<CallRecord>), Error>
     where
         F: Fn() -> Fut,
         Fut: Future<Output = Result<ResponseValue<T>, progenitor_client::Error<WireError>>>,
@@ -156,8 +162,11 @@ impl TrustarClient {
             self.tokens.ensure().await?;
             let used = self.tokens.slot.current();
             let (result, record) = recorded(operation()).await;
+            if let Some(error) = too_large(Api::Trustar, &record) {
+                return Err(error);
+            }
             let failed = match result {
-                Ok(answer) => return Ok(answer.into_inner()),
+                Ok(answer) => return Ok((answer.into_inner(), record)),
                 Err(error) => failure(error, &record).await,
             };
             if !replayed && self.tokens.can_refresh() && is_stale_token(&failed) {
@@ -214,9 +223,10 @@ impl TrustarClient {
                 response,
             },
             413 => Error::TooManyIndicators {
-                count: context.sent.clone().unwrap_or_default(),
+                count: context.sent.clone(),
                 limit: self.max_indicators,
                 server_message: Some(message),
+                response: Some(response),
             },
             _ => Error::Api {
                 api,

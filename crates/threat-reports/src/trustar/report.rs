@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use trustar_client::types as wire;
 
 use crate::Error;
-use crate::error::{Api, epoch_ms, snippet};
+use crate::error::{Undecodable, epoch_ms, snippet};
 use crate::indicators::{IndicatorCount, count};
 
 /// The most bytes a report body may hold (TruSTAR: 2 MB).
@@ -82,14 +82,13 @@ pub struct Report {
     pub enclave_ids: Vec<String>,
 }
 
-impl TryFrom<wire::Report> for Report {
-    type Error = Error;
-
-    fn try_from(raw: wire::Report) -> Result<Self, Error> {
+impl Report {
+    /// The report of an answer, its times as date-times.
+    pub(crate) fn from_wire(raw: wire::Report) -> Result<Self, Undecodable> {
         Ok(Report {
-            time_began: epoch_ms(Api::Trustar, "timeBegan", raw.time_began)?,
-            created: epoch_ms(Api::Trustar, "created", raw.created)?,
-            updated: epoch_ms(Api::Trustar, "updated", raw.updated)?,
+            time_began: epoch_ms("timeBegan", raw.time_began)?,
+            created: epoch_ms("created", raw.created)?,
+            updated: epoch_ms("updated", raw.updated)?,
             id: raw.id,
             title: raw.title,
             body: raw.report_body,
@@ -228,9 +227,10 @@ impl ReportUpdate {
         let count = self.indicator_count();
         if count.exceeds(max_indicators) {
             return Err(Error::TooManyIndicators {
-                count,
+                count: Some(count),
                 limit: max_indicators,
                 server_message: None,
+                response: None,
             });
         }
         let wire_error = |field: &'static str| {

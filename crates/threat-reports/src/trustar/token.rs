@@ -12,7 +12,7 @@ use trustar_client::types::{TokenRequest, TokenRequestGrantType};
 
 use crate::Error;
 use crate::auth::TokenSlot;
-use crate::call::{CallRecord, recorded};
+use crate::call::{CallRecord, recorded, too_large};
 use crate::error::{Api, snippet};
 use crate::executor::is_throttle;
 use crate::failure::{Answer, Failure, failure, first_message, rate_limited};
@@ -103,6 +103,9 @@ impl Tokens {
             grant_type: TokenRequestGrantType::ClientCredentials,
         };
         let (result, record) = recorded(client.get_token(&request)).await;
+        if let Some(error) = too_large(Api::Trustar, &record) {
+            return Err(error);
+        }
         let token = match result {
             Ok(answer) => answer.into_inner(),
             Err(error) => return Err(token_error(failure(error, &record).await, &record)),
@@ -112,7 +115,7 @@ impl Tokens {
                 api: Api::Trustar,
                 what: "a token answer",
                 problem: "access_token is empty".into(),
-                body: "(not shown: it may hold a token)".into(),
+                response: hidden_body(record.response()),
             });
         }
         let lifetime = Duration::from_secs(u64::try_from(token.expires_in).unwrap_or(0));
@@ -124,17 +127,25 @@ impl Tokens {
     }
 }
 
+/// A token answer's facts without its body, which may hold a token.
+fn hidden_body(response: crate::ApiResponse) -> crate::ApiResponse {
+    crate::ApiResponse {
+        body: "(not shown: it may hold a token)".into(),
+        ..response
+    }
+}
+
 /// What a failed token call means.
 fn token_error(failed: Failure<trustar_client::types::Error>, record: &CallRecord) -> Error {
     let api = Api::Trustar;
     // Neither the body of a token answer nor the parser's message (which may
     // quote a value) is shown: either may hold a token.
-    if let Failure::Unreadable { .. } = failed {
+    if let Failure::Unreadable { response, .. } = failed {
         return Error::Decode {
             api,
             what: "a token answer ({access_token, expires_in, ...})",
             problem: "it does not have the documented shape".into(),
-            body: "(not shown: it may hold a token)".into(),
+            response: hidden_body(response),
         };
     }
     let Answer {

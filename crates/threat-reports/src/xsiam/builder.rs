@@ -7,6 +7,7 @@ use std::time::Duration;
 use secrecy::SecretString;
 
 use super::XsiamClient;
+use super::envelope::{BodyEnvelope, EnvelopeState};
 use crate::auth::{Auth, Clock, NonceSource, check_header_value, random_nonce, system_clock_ms};
 use crate::config::{HttpSettings, required_var};
 use crate::error::Api;
@@ -45,6 +46,7 @@ pub struct XsiamClientBuilder {
     http: HttpSettings,
     retry: Option<RetryPolicy>,
     rate_limit: Option<RateLimit>,
+    envelope: BodyEnvelope,
     nonce: Option<NonceSource>,
     clock: Option<Clock>,
 }
@@ -68,6 +70,7 @@ impl fmt::Debug for XsiamClientBuilder {
             .field("http", &self.http)
             .field("retry", &self.retry)
             .field("rate_limit", &self.rate_limit)
+            .field("body_envelope", &self.envelope)
             .finish()
     }
 }
@@ -148,6 +151,27 @@ impl XsiamClientBuilder {
         self
     }
 
+    /// The body's envelope (default [`BodyEnvelope::Auto`]: the vendor
+    /// page's flat body until the tenant asks for `request_data`, then
+    /// wrapped). Set [`BodyEnvelope::RequestData`] for a tenant known to
+    /// want it, to save the first call's probe.
+    ///
+    /// ```
+    /// use threat_reports::xsiam::{BodyEnvelope, XsiamClient};
+    ///
+    /// let client = XsiamClient::builder()
+    ///     .base_url("tenant.example.com")
+    ///     .standard_key("7", "key")
+    ///     .body_envelope(BodyEnvelope::RequestData)
+    ///     .build()?;
+    /// assert_eq!(client.body_envelope(), BodyEnvelope::RequestData);
+    /// # Ok::<(), threat_reports::Error>(())
+    /// ```
+    pub fn body_envelope(mut self, envelope: BodyEnvelope) -> Self {
+        self.envelope = envelope;
+        self
+    }
+
     /// Spaces calls out on the client side (off by default);
     /// [`RateLimit::xsiam`] is XSIAM's documented limit.
     pub fn rate_limit(mut self, limit: RateLimit) -> Self {
@@ -165,8 +189,9 @@ impl XsiamClientBuilder {
 
     /// A builder configured from variables looked up with `var` (the
     /// process environment for [`XsiamClient::from_env`]): `XSIAM_API_URL`,
-    /// `XSIAM_API_KEY_ID`, `XSIAM_API_KEY`, and `XSIAM_AUTH_MODE`
-    /// (`standard`, the default, or `advanced`).
+    /// `XSIAM_API_KEY_ID`, `XSIAM_API_KEY`, `XSIAM_AUTH_MODE` (`standard`,
+    /// the default, or `advanced`) and `XSIAM_BODY_ENVELOPE` (`auto`, the
+    /// default, `flat` or `request_data`).
     ///
     /// ```
     /// use threat_reports::xsiam::XsiamClientBuilder;
@@ -190,16 +215,21 @@ impl XsiamClientBuilder {
         )?;
         let key_id = required("XSIAM_API_KEY_ID", "the API key's id (a number)")?;
         let key = required("XSIAM_API_KEY", "the API key")?;
-        let builder = XsiamClientBuilder::default().base_url(url);
-        match var("XSIAM_AUTH_MODE").as_deref().map(str::trim) {
+        let mut builder = XsiamClientBuilder::default().base_url(url);
+        if let Some(envelope) = var("XSIAM_BODY_ENVELOPE").filter(|v| !v.trim().is_empty()) {
+            builder = builder.body_envelope(envelope.parse().map_err(|_| Error::InvalidInput {
+                field: "XSIAM_BODY_ENVELOPE",
+                problem: format!("{:?} is not a body envelope", snippet_of(&envelope)),
+                allowed: "auto, flat or request_data".into(),
+            })?);
+        }
+        let mode = var("XSIAM_AUTH_MODE").map(|m| m.trim().to_ascii_lowercase());
+        match mode.as_deref() {
             None | Some("") | Some("standard") => Ok(builder.standard_key(key_id, key)),
             Some("advanced") => Ok(builder.advanced_key(key_id, key)),
             Some(other) => Err(Error::InvalidInput {
                 field: "XSIAM_AUTH_MODE",
-                problem: format!(
-                    "{:?} is not a key kind",
-                    other.chars().take(40).collect::<String>()
-                ),
+                problem: format!("{:?} is not a key kind", snippet_of(other)),
                 allowed: "standard or advanced".into(),
             }),
         }
@@ -248,8 +278,14 @@ impl XsiamClientBuilder {
             base_url,
             key_id,
             advanced: kind == KeyKind::Advanced,
+            envelope: Arc::new(EnvelopeState::new(self.envelope)),
         })
     }
+}
+
+/// At most 40 characters of a value, for an error message.
+fn snippet_of(value: &str) -> String {
+    value.chars().take(40).collect()
 }
 
 /// `https://api-TENANT…` from a URL or a bare FQDN, without a trailing `/`

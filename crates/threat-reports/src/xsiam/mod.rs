@@ -10,26 +10,32 @@
 //!     .advanced_key("241", std::env::var("XSIAM_API_KEY").unwrap_or_default())
 //!     .build()?;
 //! let report = client.update_report_status("777776", "in progress".parse()?).await?;
-//! assert_eq!(report.status.known(), Some(&ReportStatus::InProgress));
+//! assert_eq!(report.status.as_ref().and_then(|s| s.known()), Some(&ReportStatus::InProgress));
 //! # Ok(())
 //! # }
 //! ```
 
 mod builder;
+mod envelope;
 mod report;
 
 use std::fmt;
+use std::sync::Arc;
 
-use xsiam_client::types::{ErrorResponse, UpdateReportStatusRequest};
+use xsiam_client::types::{
+    ErrorResponse, UpdateReportStatusBody, UpdateReportStatusEnvelope, UpdateReportStatusRequest,
+};
 
 pub use builder::XsiamClientBuilder;
-pub use report::{Attachment, Classification, MthReport};
+pub use envelope::BodyEnvelope;
+pub use report::{Attachment, Classification, MthReport, NoReport};
 
-use crate::call::{CallRecord, recorded};
+use crate::call::{CallRecord, recorded, too_large};
 use crate::error::{Api, snippet};
 use crate::executor::is_throttle;
 use crate::failure::{Answer, Failure, failure, rate_limited};
-use crate::{Error, ReportStatus};
+use crate::{Error, ReportStatus, StatusDialect};
+use envelope::{Envelope, EnvelopeState};
 
 const UNAUTHORIZED_HINT: &str = "Usual causes: a wrong key id (x-xdr-auth-id), a standard key \
     configured as advanced or the reverse, or, with an advanced key, this machine's clock more \
@@ -38,38 +44,20 @@ const FORBIDDEN_HINT: &str = "Only users with Instance Administrator rights may 
     mth/child endpoints, on a tenant authorized for them";
 const LICENCE_HINT: &str = "The tenant's licence does not cover this API";
 
-/// The `Authorization` value of an advanced key: the lowercase hex SHA-256
-/// of `key + nonce + timestamp` (a plain concatenation, not an HMAC). The
-/// client computes it for every attempt; a server or a test that checks
-/// advanced keys uses this same rule.
-///
-/// ```
-/// let signature = threat_reports::xsiam::advanced_key_signature(
-///     "testApiKey",
-///     "b5834c137a825cc6c80111f237e1c5f8dedeef5df9dcd4c7f1dc73f180c89b47",
-///     "1584983036945",
-/// );
-/// assert_eq!(signature, "8eb5e56a1656a35c9d187762d945339455b5382e11d779c458a63c652e1e79e9");
-/// ```
-pub fn advanced_key_signature(key: &str, nonce: &str, timestamp: &str) -> String {
-    use secrecy::ExposeSecret;
-    crate::auth::advanced_signature(&secrecy::SecretString::from(key), nonce, timestamp)
-        .expose_secret()
-        .to_string()
-}
-
 /// A client for Cortex XSIAM's MTH/MDR report API: authenticated, retrying,
-/// with typed answers. Cheap to clone; clones share connections.
+/// with typed answers. Cheap to clone; clones share connections and what
+/// the client learned of its tenant's body envelope.
 #[derive(Clone)]
 pub struct XsiamClient {
     client: xsiam_client::Client,
     base_url: String,
     key_id: String,
     advanced: bool,
+    envelope: Arc<EnvelopeState>,
 }
 
 impl fmt::Debug for XsiamClient {
-    /// The base URL, the kind of key and its id; never the key.
+    /// The base URL, the kind of key and its id, the envelope; never the key.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("XsiamClient")
             .field("base_url", &self.base_url)
@@ -82,8 +70,17 @@ impl fmt::Debug for XsiamClient {
                 },
             )
             .field("key_id", &self.key_id)
+            .field("envelope", &self.envelope)
             .finish_non_exhaustive()
     }
+}
+
+/// What one sent body came to.
+enum Sent {
+    /// A success answer (or an answer that could not be read).
+    Done(Result<MthReport, Error>),
+    /// An error answer.
+    Refused(Failure<ErrorResponse>, Arc<CallRecord>),
 }
 
 impl XsiamClient {
@@ -93,8 +90,9 @@ impl XsiamClient {
     }
 
     /// A client configured from the environment: `XSIAM_API_URL`,
-    /// `XSIAM_API_KEY_ID`, `XSIAM_API_KEY`, and `XSIAM_AUTH_MODE`
-    /// (`standard`, the default, or `advanced`).
+    /// `XSIAM_API_KEY_ID`, `XSIAM_API_KEY`, `XSIAM_AUTH_MODE` (`standard`,
+    /// the default, or `advanced`) and `XSIAM_BODY_ENVELOPE` (`auto`, the
+    /// default, `flat` or `request_data`).
     pub fn from_env() -> Result<Self, Error> {
         XsiamClientBuilder::from_vars(|name| std::env::var(name).ok())?.build()
     }
@@ -105,12 +103,30 @@ impl XsiamClient {
         &self.base_url
     }
 
+    /// The body envelope this client sends now: the one configured, or
+    /// with [`BodyEnvelope::Auto`], the one it learned from its tenant
+    /// (`Auto` until the first answer tells).
+    pub fn body_envelope(&self) -> BodyEnvelope {
+        self.envelope.current()
+    }
+
     /// Sets the status of the report `source_id` and returns the report as
     /// stored after the update.
     ///
     /// The request carries the status's label (`"In Progress"`); the answer
     /// its stored form (`IN_PROGRESS`). An empty `source_id` is refused
     /// before anything is sent.
+    ///
+    /// `Ok` means the server applied the update: a success answer is never
+    /// turned into an error by one field it could not read (see
+    /// [`MthReport`]). An `Err` means the update is not known to be applied.
+    ///
+    /// With [`BodyEnvelope::Auto`] (the default) the first call sends the
+    /// vendor page's flat body; if the tenant answers that it wants
+    /// `request_data` (`err_code` 101), the same update is sent again
+    /// wrapped, and from then on this client and its clones send wrapped
+    /// bodies. Calls made while the first is out wait for its answer, so a
+    /// client sends at most one flat body to a tenant that refuses them.
     pub async fn update_report_status(
         &self,
         source_id: impl AsRef<str>,
@@ -126,43 +142,145 @@ impl XsiamClient {
         if source_id.trim().is_empty() {
             return Err(invalid("it is empty"));
         }
-        let body = UpdateReportStatusRequest {
+        let fields = UpdateReportStatusRequest {
             xsoar_source_id: source_id.parse().map_err(|_| invalid("it is empty"))?,
             report_status: status.into(),
         };
+        let probe = match self.envelope.envelope_or_probe().await {
+            Ok(envelope) => return self.finish(self.send(envelope, &fields, source_id).await, status),
+            Err(probe) => probe,
+        };
+        // This call finds out the tenant's envelope; others wait for it.
+        match self.send(Envelope::Flat, &fields, source_id).await {
+            Sent::Refused(failed, _) if wants_request_data(&failed) => {
+                probe.learned(Envelope::RequestData);
+                let sent = self.send(Envelope::RequestData, &fields, source_id).await;
+                self.finish(sent, status)
+            }
+            sent @ Sent::Done(Ok(_)) => {
+                probe.learned(Envelope::Flat);
+                self.finish(sent, status)
+            }
+            sent => self.finish(sent, status),
+        }
+    }
+
+    /// Sends the update in `envelope`.
+    async fn send(
+        &self,
+        envelope: Envelope,
+        fields: &UpdateReportStatusRequest,
+        source_id: &str,
+    ) -> Sent {
+        let body: UpdateReportStatusBody = match envelope {
+            Envelope::Flat => fields.clone().into(),
+            Envelope::RequestData => UpdateReportStatusEnvelope {
+                request_data: fields.clone(),
+            }
+            .into(),
+        };
         let (result, record) = recorded(self.client.update_report_status(&body)).await;
+        if let Some(error) = too_large(Api::Xsiam, &record) {
+            return Sent::Done(Err(error));
+        }
+        // A success answer is read from its body as it arrived, whether or
+        // not the generated types could read it.
+        let succeeded = match &result {
+            Ok(_) => true,
+            Err(progenitor_client::Error::InvalidResponsePayload(..)) => record
+                .answer()
+                .is_some_and(|(status, _)| (200..300).contains(&status)),
+            Err(_) => false,
+        };
         match result {
-            Ok(answer) => MthReport::try_from(answer.into_inner().reply),
-            Err(error) => Err(to_error(failure(error, &record).await, &record)),
+            Err(error) if !succeeded => Sent::Refused(failure(error, &record).await, record),
+            _ => Sent::Done(report_from(&record, source_id)),
+        }
+    }
+
+    fn finish(&self, sent: Sent, status: ReportStatus) -> Result<MthReport, Error> {
+        match sent {
+            Sent::Done(result) => result,
+            Sent::Refused(failed, record) => Err(to_error(failed, &record, status)),
         }
     }
 }
 
-/// The vendor's message: `err_msg`, and `err_extra` when it says more.
-fn message(error: &Option<ErrorResponse>, body: &str) -> (Option<String>, String) {
+/// The report a success answer holds, read field by field.
+fn report_from(record: &CallRecord, source_id: &str) -> Result<MthReport, Error> {
+    let body = record.arrived().map(|a| a.body).unwrap_or_default();
+    MthReport::from_update_answer(&body, source_id).map_err(|why| {
+        let response = record.response();
+        Error::Decode {
+            api: Api::Xsiam,
+            what: "a report ({\"reply\": report}, {\"reply\": {\"DATA\": [report]}} or {\"reply\": [report]})",
+            problem: format!(
+                "{why}. XSIAM answered HTTP {}, so the update may have been applied, but it \
+                 returned no report",
+                response.status
+            ),
+            response,
+        }
+    })
+}
+
+/// Whether an error answer says the tenant wants the `request_data`
+/// envelope: `err_code` 101, or a message naming `request_data`, whatever
+/// the HTTP status.
+fn wants_request_data(failed: &Failure<ErrorResponse>) -> bool {
+    let Failure::Answer { body, error, .. } = failed else {
+        return false;
+    };
+    let code_101 = error.as_ref().is_some_and(|e| {
+        e.reply
+            .err_code
+            .as_ref()
+            .is_some_and(|code| code.to_string().trim() == "101")
+    });
+    code_101 || String::from_utf8_lossy(body).contains("request_data")
+}
+
+/// The vendor's code and message: the reason in `err_extra` first, then
+/// `err_msg`; and whether the answer gave a reason.
+fn message(error: &Option<ErrorResponse>, body: &str) -> (Option<String>, String, bool) {
     let Some(reply) = error.as_ref().map(|e| &e.reply) else {
-        return (None, body.to_string());
+        return (None, body.to_string(), false);
     };
     let code = reply.err_code.as_ref().map(|c| snippet(&c.to_string()));
-    let mut message = reply.err_msg.clone().unwrap_or_default();
+    let err_msg = reply.err_msg.clone().unwrap_or_default();
     let extra = match &reply.err_extra {
         None | Some(serde_json::Value::Null) => None,
         Some(serde_json::Value::String(s)) => Some(s.clone()),
         Some(other) => Some(other.to_string()),
+    }
+    .filter(|e| !e.trim().is_empty() && *e != err_msg);
+    let reason = extra.is_some();
+    let message = match (extra, err_msg.is_empty()) {
+        (Some(extra), false) => format!("{extra} (XSIAM said: {err_msg})"),
+        (Some(extra), true) => extra,
+        (None, false) => err_msg,
+        (None, true) => body.to_string(),
     };
-    if let Some(extra) = extra.filter(|e| !e.is_empty() && *e != message) {
-        if !message.is_empty() {
-            message.push_str(": ");
-        }
-        message.push_str(&extra);
-    }
-    if message.is_empty() {
-        message = body.to_string();
-    }
-    (code, snippet(&message))
+    (code, snippet(&message), reason)
 }
 
-fn to_error(failed: Failure<ErrorResponse>, record: &CallRecord) -> Error {
+/// For a refused status value: the labels of the other dialect.
+fn status_hint(status: ReportStatus) -> String {
+    let live = "On Hold, Resolved False Positive, Resolved True Positive, Resolved Other, \
+                Resolved Security Testing";
+    let page = "Pending, Resolved, Closed";
+    let other = match status.dialect() {
+        StatusDialect::Page => format!("the live tenants' labels ({live})"),
+        StatusDialect::Live => format!("the vendor page's labels ({page})"),
+        _ => format!("the vendor page's labels ({page}) or the live tenants' ({live})"),
+    };
+    format!(
+        " (the tenant refused the status {:?}: it may expect {other})",
+        status.label()
+    )
+}
+
+fn to_error(failed: Failure<ErrorResponse>, record: &CallRecord, status: ReportStatus) -> Error {
     let api = Api::Xsiam;
     let Answer {
         response,
@@ -172,7 +290,7 @@ fn to_error(failed: Failure<ErrorResponse>, record: &CallRecord) -> Error {
         Ok(answer) => answer,
         Err(error) => return error,
     };
-    let (code, mut message) = message(&error, &response.body);
+    let (code, mut message, gave_reason) = message(&error, &response.body);
     match response.status {
         status if is_throttle(status, &body) => rate_limited(api, record, message, response),
         401 => Error::Unauthorized {
@@ -193,8 +311,10 @@ fn to_error(failed: Failure<ErrorResponse>, record: &CallRecord) -> Error {
             hint: FORBIDDEN_HINT,
             response,
         },
-        status => {
-            if status == 500 {
+        http => {
+            if message.to_ascii_lowercase().contains("status") {
+                message.push_str(&status_hint(status));
+            } else if http == 500 && !gave_reason {
                 message.push_str(
                     " (XSIAM also answers this way for an unknown xsoar_source_id: check the id)",
                 );
@@ -257,7 +377,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             report.status,
-            crate::Reported::Known(ReportStatus::InProgress)
+            Some(crate::Reported::Known(ReportStatus::InProgress))
         );
     }
 
