@@ -63,7 +63,8 @@ async fn xsiam_client_calls_every_operation_of_the_prism_mock() {
     // spelling is not a request status, a body must be one envelope or the
     // other, and the id is required; each is refused with the spec's own
     // 400 answer.
-    let status_only = serde_json::json!({ "xsoar_source_id": "777776", "report_status": "IN_PROGRESS" });
+    let status_only =
+        serde_json::json!({ "xsoar_source_id": "777776", "report_status": "IN_PROGRESS" });
     for invalid_body in [
         status_only.clone(),
         serde_json::json!({ "request_data": status_only }),

@@ -37,7 +37,10 @@ async fn xsiam_through_a_validating_proxy() {
             .unwrap_or_else(|e| panic!("{e}\nprism said:\n{}", prism.log()));
         assert_eq!(report.known_status(), Some(status));
     }
-    assert_eq!(sandbox.state().xsiam_reports[0].report_status.as_deref(), Some("RESOLVED"));
+    assert_eq!(
+        sandbox.state().xsiam_reports[0].report_status.as_deref(),
+        Some("RESOLVED")
+    );
 
     // Error answers are in the spec's shape too.
     let error = with(false)
@@ -64,6 +67,47 @@ async fn xsiam_through_a_validating_proxy() {
         prism.log()
     );
     assert_no_violations(&prism);
+}
+
+/// Live tenants' dialect through the proxy: the flat probe's 101 answer,
+/// the wrapped body, the list and array answers all conform to the spec.
+#[tokio::test]
+async fn xsiam_live_dialect_through_a_validating_proxy() {
+    use report_sandbox::{XsiamAnswerShape, XsiamDialect};
+    for shape in [
+        XsiamAnswerShape::Data,
+        XsiamAnswerShape::Array,
+        XsiamAnswerShape::Object,
+    ] {
+        let sandbox = Sandbox::builder()
+            .xsiam_dialect(XsiamDialect::Live)
+            .xsiam_answer(shape)
+            .start()
+            .await
+            .unwrap();
+        let prism = Prism::proxy(&spec("xsiam"), sandbox.base_url()).unwrap();
+        let c = sandbox.credentials().clone();
+        let client = XsiamClient::builder()
+            .base_url(prism.base_url())
+            .advanced_key(&c.xsiam_advanced_key_id, &c.xsiam_advanced_key)
+            .retry(RetryPolicy::none())
+            .build()
+            .unwrap();
+        for status in [ReportStatus::ResolvedTruePositive, ReportStatus::OnHold] {
+            let report = client
+                .update_report_status("777777", status)
+                .await
+                .unwrap_or_else(|e| panic!("{shape:?}: {e}\nprism said:\n{}", prism.log()));
+            assert_eq!(report.known_status(), Some(status));
+        }
+        let bodies = sandbox.state().xsiam_bodies;
+        assert_eq!(
+            (bodies.get("flat"), bodies.get("request_data")),
+            (Some(&1), Some(&2)),
+            "{shape:?}"
+        );
+        assert_no_violations(&prism);
+    }
 }
 
 /// Prism logs every violation it finds, even one that did not fail a call.

@@ -95,7 +95,10 @@ fn xsiam_response_example_decodes_every_field_as_documented() {
             .unwrap(),
     )
     .unwrap();
-    assert_eq!(again.reply, xsiam::UpdateReportStatusReply::MthReport(report));
+    assert_eq!(
+        again.reply,
+        xsiam::UpdateReportStatusReply::MthReport(report)
+    );
 }
 
 /// progenitor makes `reply` an untagged enum, tried in order: each of the

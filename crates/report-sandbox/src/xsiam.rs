@@ -119,9 +119,7 @@ pub(crate) async fn update_status(
     }
     let dialect = app.xsiam_dialect;
     let bad = |why: String| match dialect {
-        XsiamDialect::Page => {
-            error(StatusCode::BAD_REQUEST, "Bad Request", Value::String(why))
-        }
+        XsiamDialect::Page => error(StatusCode::BAD_REQUEST, "Bad Request", Value::String(why)),
         XsiamDialect::Live => live_refusal(why),
     };
     let Ok(mut request) = serde_json::from_slice::<Value>(&body) else {

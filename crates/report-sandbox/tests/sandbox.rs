@@ -39,13 +39,19 @@ async fn xsiam_updates_store_the_canonical_status_and_a_new_update_time() {
         .update_report_status("777777", "in progress".parse().unwrap())
         .await
         .unwrap();
-    assert_eq!(report.status, Some(Reported::Known(ReportStatus::InProgress)));
+    assert_eq!(
+        report.status,
+        Some(Reported::Known(ReportStatus::InProgress))
+    );
     let stored = &sandbox.state().xsiam_reports[1];
     assert_eq!(stored.xsoar_source_id.as_deref(), Some("777777"));
     assert_eq!(stored.report_status.as_deref(), Some("IN_PROGRESS"));
     assert!(stored.update_time.unwrap() > before);
     // A status no request can set survives untouched on another report.
-    assert_eq!(sandbox.state().xsiam_reports[2].report_status.as_deref(), Some("ON_HOLD"));
+    assert_eq!(
+        sandbox.state().xsiam_reports[2].report_status.as_deref(),
+        Some("ON_HOLD")
+    );
 }
 
 #[tokio::test]
@@ -303,7 +309,10 @@ async fn faults_on_demand_are_survived_by_the_facades_retries() {
         .update_report_status("777777", ReportStatus::Pending)
         .await
         .unwrap();
-    assert_eq!(sandbox.state().xsiam_reports[1].report_status.as_deref(), Some("PENDING"));
+    assert_eq!(
+        sandbox.state().xsiam_reports[1].report_status.as_deref(),
+        Some("PENDING")
+    );
 
     // TruSTAR through a 429 with waitTime and a hang longer than the timeout.
     sandbox.add_fault(Fault {

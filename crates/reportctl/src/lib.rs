@@ -230,9 +230,15 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Indicators { command } => indicators_command(command, json)?,
-        Command::Sandbox { port } => {
+        Command::Sandbox {
+            port,
+            xsiam_dialect,
+            xsiam_answer,
+        } => {
             let sandbox = report_sandbox::Sandbox::builder()
                 .port(port)
+                .xsiam_dialect(xsiam_dialect)
+                .xsiam_answer(xsiam_answer)
                 .start()
                 .await
                 .map_err(|e| Failure {

@@ -54,7 +54,11 @@ fn assert_applied(server: &Server, n: usize) {
             .iter()
             .find(|r| r.xsoar_source_id.as_deref() == Some(id.as_str()))
             .unwrap();
-        assert_eq!(report.report_status.as_deref(), Some(status_of(i).1.canonical()), "{id}");
+        assert_eq!(
+            report.report_status.as_deref(),
+            Some(status_of(i).1.canonical()),
+            "{id}"
+        );
     }
     assert_eq!(state.xsiam_update_counts.len(), n);
 }
@@ -249,9 +253,15 @@ fn malformed_rows_are_reported_by_line_and_the_others_applied() {
     );
     assert!(stderr.contains("line 5: source_id is empty"), "{stderr}");
     let state = server.sandbox.state();
-    assert_eq!(state.xsiam_reports[0].report_status.as_deref(), Some("IN_PROGRESS"));
+    assert_eq!(
+        state.xsiam_reports[0].report_status.as_deref(),
+        Some("IN_PROGRESS")
+    );
     assert_eq!(state.xsiam_reports[1].report_status.as_deref(), Some("NEW"));
-    assert_eq!(state.xsiam_reports[2].report_status.as_deref(), Some("CLOSED"));
+    assert_eq!(
+        state.xsiam_reports[2].report_status.as_deref(),
+        Some("CLOSED")
+    );
 }
 
 #[test]
@@ -287,4 +297,128 @@ fn rows_for_one_report_apply_in_file_order() {
             .all(|r| r.report_status.as_deref() == Some("CLOSED"))
     );
     assert!(state.xsiam_update_counts.values().all(|n| *n == 5));
+}
+
+/// A sandbox playing a live tenant, in `shape`, holding reports `r0000`….
+fn live_with_reports(n: usize, shape: report_sandbox::XsiamAnswerShape) -> Server {
+    let reports: Vec<_> = (0..n)
+        .map(|i| serde_json::json!({"XSOAR_SOURCE_ID": format!("r{i:04}"), "REPORT_STATUS": "NEW"}))
+        .collect();
+    let state: SandboxState = serde_json::from_value(
+        serde_json::json!({"xsiam_reports": reports, "trustar_reports": []}),
+    )
+    .unwrap();
+    server_with(
+        Sandbox::builder()
+            .state(state)
+            .xsiam_dialect(report_sandbox::XsiamDialect::Live)
+            .xsiam_answer(shape),
+    )
+}
+
+#[test]
+fn a_bulk_run_against_a_live_tenant_sends_one_flat_body_and_applies_every_row() {
+    use report_sandbox::XsiamAnswerShape;
+    for (shape, spellings) in [
+        (
+            XsiamAnswerShape::Data,
+            ["resolved tp", "On Hold", "RESOLVED_FP", "Resolved - Other"],
+        ),
+        (
+            XsiamAnswerShape::Array,
+            [
+                "resolved_security_testing",
+                "new",
+                "in progress",
+                "Resolved True Positive",
+            ],
+        ),
+    ] {
+        let server = live_with_reports(500, shape);
+        let dir = tempfile::tempdir().unwrap();
+        let rows = dir.path().join("rows.csv");
+        let mut text = String::from("source_id,status\n");
+        for i in 0..500 {
+            text.push_str(&format!("r{i:04},{}\n", spellings[i % 4]));
+        }
+        std::fs::write(&rows, text).unwrap();
+        let output = reportctl(Some(&server), dir.path())
+            .args(["xsiam", "bulk-status", "--concurrency", "8", "--rate", "0"])
+            .arg(&rows)
+            .output()
+            .unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "{stdout}\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let state = server.sandbox.state();
+        assert_eq!(state.xsiam_bodies.get("flat"), Some(&1), "{shape:?}");
+        assert_eq!(
+            state.xsiam_bodies.get("request_data"),
+            Some(&500),
+            "{shape:?}"
+        );
+        for (i, report) in state.xsiam_reports.iter().enumerate() {
+            let expected: ReportStatus = spellings[i % 4].parse().unwrap();
+            assert_eq!(report.report_status.as_deref(), Some(expected.canonical()));
+        }
+    }
+}
+
+#[test]
+fn set_status_works_against_a_live_tenant_with_no_setting() {
+    let server = live_with_reports(1, report_sandbox::XsiamAnswerShape::Data);
+    let dir = tempfile::tempdir().unwrap();
+    let output = reportctl(Some(&server), dir.path())
+        .args(["--json", "xsiam", "set-status", "r0000", "resolved tp"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(printed["status"], "RESOLVED_TP");
+    assert_eq!(printed["source_id"], "r0000");
+    assert_eq!(
+        server.sandbox.state().xsiam_reports[0]
+            .report_status
+            .as_deref(),
+        Some("RESOLVED_TP")
+    );
+    // Told the envelope, it sends no flat body at all.
+    let output = reportctl(Some(&server), dir.path())
+        .args([
+            "xsiam",
+            "--body-envelope",
+            "request_data",
+            "set-status",
+            "r0000",
+            "on hold",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(server.sandbox.state().xsiam_bodies.get("flat"), Some(&1));
+    let output = reportctl(Some(&server), dir.path())
+        .args([
+            "xsiam",
+            "--body-envelope",
+            "sideways",
+            "set-status",
+            "r0000",
+            "new",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("auto, flat or request_data"), "{stderr}");
 }

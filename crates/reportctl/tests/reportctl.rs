@@ -30,7 +30,9 @@ fn set_status_accepts_any_spelling_and_prints_the_canonical_status() {
         "{text}"
     );
     assert_eq!(
-        server.sandbox.state().xsiam_reports[1].report_status.as_deref(),
+        server.sandbox.state().xsiam_reports[1]
+            .report_status
+            .as_deref(),
         Some("IN_PROGRESS")
     );
 
@@ -266,7 +268,9 @@ fn settings_come_from_a_config_profile_with_secrets_in_files() {
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(
-        server.sandbox.state().xsiam_reports[2].report_status.as_deref(),
+        server.sandbox.state().xsiam_reports[2]
+            .report_status
+            .as_deref(),
         Some("RESOLVED")
     );
 

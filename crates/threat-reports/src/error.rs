@@ -91,7 +91,9 @@ fn too_many(
     response: &Option<ApiResponse>,
 ) -> String {
     let Some(response) = response else {
-        let count = count.as_ref().map_or_else(|| "too many indicators".into(), |c| c.to_string());
+        let count = count
+            .as_ref()
+            .map_or_else(|| "too many indicators".into(), |c| c.to_string());
         return format!(
             "the report holds {count}, over the limit of {limit}; nothing was sent: split it \
              into smaller reports or trim the body"

@@ -52,8 +52,8 @@ fn anything_else_is_an_error_that_quotes_the_input_and_lists_the_values() {
         "progress in",
         "inpro gress",
         "in progress!",
-        "ON_HOLD",
-        "Resolved TP",
+        "ON_HOLDING",
+        "Resolved TPX",
         "新",
     ] {
         let error = text.parse::<ReportStatus>().unwrap_err();
@@ -84,6 +84,11 @@ fn labels_and_canonical_forms() {
             ("Pending", "PENDING"),
             ("Resolved", "RESOLVED"),
             ("Closed", "CLOSED"),
+            ("On Hold", "ON_HOLD"),
+            ("Resolved False Positive", "RESOLVED_FP"),
+            ("Resolved True Positive", "RESOLVED_TP"),
+            ("Resolved Other", "RESOLVED_OTHER"),
+            ("Resolved Security Testing", "RESOLVED_SECURITY_TESTING"),
         ]
     );
 }
@@ -129,7 +134,13 @@ fn answered_statuses_never_fail_and_keep_unknown_values_verbatim() {
     assert_eq!(known.known(), Some(&ReportStatus::InProgress));
     assert_eq!(known.unrecognized(), None);
 
-    for raw in ["ON_HOLD", "RESOLVED_TP", "RESOLVED_FP", "", "weird value ✓"] {
+    for raw in [
+        "ARCHIVED",
+        "RESOLVED_DUPLICATE",
+        "ESCALATED",
+        "",
+        "weird value ✓",
+    ] {
         let value: Reported<ReportStatus> = serde_json::from_value(serde_json::json!(raw)).unwrap();
         assert_eq!(value.unrecognized(), Some(raw));
         assert_eq!(value.to_string(), raw);

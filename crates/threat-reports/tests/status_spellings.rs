@@ -48,9 +48,67 @@ fn words(label: &'static str) -> Vec<&'static str> {
     label.split(' ').collect()
 }
 
+/// Every way of naming a status people use: its label, its stored form
+/// (`RESOLVED_TP`), and for the Resolved variants the "Resolved - True
+/// Positive" and `RESOLVED_TRUE_POSITIVE` forms, which are the label's
+/// words again.
+fn status_names(status: ReportStatus) -> Vec<Vec<&'static str>> {
+    let mut names = vec![words(status.label())];
+    let stored: Vec<&'static str> = status.canonical().split('_').collect();
+    if stored.concat().to_ascii_lowercase() != words(status.label()).concat().to_ascii_lowercase() {
+        names.push(stored);
+    }
+    names
+}
+
 fn any_status_spelling() -> impl Strategy<Value = (ReportStatus, String)> {
-    prop::sample::select(ReportStatus::ALL.to_vec())
-        .prop_flat_map(|status| spelling(words(status.label())).prop_map(move |s| (status, s)))
+    prop::sample::select(ReportStatus::ALL.to_vec()).prop_flat_map(|status| {
+        prop::sample::select(status_names(status))
+            .prop_flat_map(spelling)
+            .prop_map(move |s| (status, s))
+    })
+}
+
+/// The spellings the facade promises, and that none of the ten is taken
+/// for another.
+#[test]
+fn the_spellings_people_type_parse_to_the_right_status() {
+    for (text, status) in [
+        ("resolved tp", ReportStatus::ResolvedTruePositive),
+        (
+            "Resolved - True Positive",
+            ReportStatus::ResolvedTruePositive,
+        ),
+        ("RESOLVED_TRUE_POSITIVE", ReportStatus::ResolvedTruePositive),
+        ("resolved_fp", ReportStatus::ResolvedFalsePositive),
+        (
+            "RESOLVED_FALSE_POSITIVE",
+            ReportStatus::ResolvedFalsePositive,
+        ),
+        ("on hold", ReportStatus::OnHold),
+        ("ON_HOLD", ReportStatus::OnHold),
+        ("Resolved Other", ReportStatus::ResolvedOther),
+        (
+            "resolved-security-testing",
+            ReportStatus::ResolvedSecurityTesting,
+        ),
+        ("resolved", ReportStatus::Resolved),
+    ] {
+        assert_eq!(text.parse::<ReportStatus>(), Ok(status), "{text}");
+    }
+    for unknown in [
+        "resolved true",
+        "resolved t p x",
+        "onhold please",
+        "RESOLVED_TPX",
+        "hold",
+    ] {
+        assert!(unknown.parse::<ReportStatus>().is_err(), "{unknown}");
+        assert_eq!(
+            Reported::<ReportStatus>::parse(unknown),
+            Reported::Unrecognized(unknown.to_string())
+        );
+    }
 }
 
 fn any_severity_spelling() -> impl Strategy<Value = (Severity, String)> {

@@ -191,7 +191,12 @@ async fn too_many_indicators_are_refused_before_anything_is_sent() {
         panic!("{error:?}")
     };
     assert_eq!(
-        (count.as_ref().map(|c| c.total), *limit, server_message, response),
+        (
+            count.as_ref().map(|c| c.total),
+            *limit,
+            server_message,
+            response
+        ),
         (Some(2001), 2000, &None, &None)
     );
     assert!(error.to_string().contains("nothing was sent"), "{error}");
@@ -299,10 +304,21 @@ async fn a_server_413_is_the_same_error_with_the_servers_message() {
     assert_eq!(error.status(), Some(413));
     assert_eq!(error.request_id(), Some("trace-413"));
     let raw = error.response().unwrap();
-    assert!(raw.body.contains("Max indicators extracted per report are 500"), "{raw:?}");
+    assert!(
+        raw.body
+            .contains("Max indicators extracted per report are 500"),
+        "{raw:?}"
+    );
     let text = error.to_string();
     assert!(!text.contains("over the limit"), "{text}");
-    for said in ["HTTP 413", "2,000", "500", "2 MB", "3 indicators", "trace-413"] {
+    for said in [
+        "HTTP 413",
+        "2,000",
+        "500",
+        "2 MB",
+        "3 indicators",
+        "trace-413",
+    ] {
         assert!(text.contains(said), "{said}: {text}");
     }
     assert!(!error.is_retryable());

@@ -74,7 +74,10 @@ async fn a_standard_key_sends_exactly_the_documented_request() {
     );
 
     assert_eq!(report.source_id, "777776");
-    assert_eq!(report.status, Some(Reported::Known(ReportStatus::InProgress)));
+    assert_eq!(
+        report.status,
+        Some(Reported::Known(ReportStatus::InProgress))
+    );
     assert_eq!(report.severity, Some(Reported::Known(Severity::Low)));
     assert_eq!(report.classification, Some(Classification::Mth));
     assert_eq!(

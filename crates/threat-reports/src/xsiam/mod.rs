@@ -147,7 +147,9 @@ impl XsiamClient {
             report_status: status.into(),
         };
         let probe = match self.envelope.envelope_or_probe().await {
-            Ok(envelope) => return self.finish(self.send(envelope, &fields, source_id).await, status),
+            Ok(envelope) => {
+                return self.finish(self.send(envelope, &fields, source_id).await, status);
+            }
             Err(probe) => probe,
         };
         // This call finds out the tenant's envelope; others wait for it.

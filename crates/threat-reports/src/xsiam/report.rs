@@ -329,23 +329,40 @@ mod tests {
         );
         assert_eq!(list[1].name, "x.pdf");
         assert_eq!(report.attachments().unwrap(), list);
-        for none in [json!({}), json!({"ATTACHMENTS": null}), json!({"ATTACHMENTS": "{}"}), json!({"ATTACHMENTS": "  "})] {
+        for none in [
+            json!({}),
+            json!({"ATTACHMENTS": null}),
+            json!({"ATTACHMENTS": "{}"}),
+            json!({"ATTACHMENTS": "  "}),
+        ] {
             let report = MthReport::from_answer(none, "1");
             assert_eq!(report.attachments, Some(Vec::new()));
         }
-        let bad = MthReport::from_answer(json!({"ATTACHMENTS": r#"{"k": {"attachment_name": 5}}"#}), "1");
+        let bad = MthReport::from_answer(
+            json!({"ATTACHMENTS": r#"{"k": {"attachment_name": 5}}"#}),
+            "1",
+        );
         assert_eq!(bad.attachments, None);
         let error = bad.attachments().unwrap_err().to_string();
         assert!(error.contains("attachment_name"), "{error}");
-        assert_eq!(bad.attachments_raw().unwrap(), r#"{"k": {"attachment_name": 5}}"#);
+        assert_eq!(
+            bad.attachments_raw().unwrap(),
+            r#"{"k": {"attachment_name": 5}}"#
+        );
     }
 
     #[test]
     fn each_shape_of_reply_gives_its_report() {
         let report = json!({"XSOAR_SOURCE_ID": "1"});
         assert_eq!(report_in_reply(report.clone()), Some(report.clone()));
-        assert_eq!(report_in_reply(json!([report.clone()])), Some(report.clone()));
-        assert_eq!(report_in_reply(json!({"DATA": [report.clone()], "COUNT": 1})), Some(report.clone()));
+        assert_eq!(
+            report_in_reply(json!([report.clone()])),
+            Some(report.clone())
+        );
+        assert_eq!(
+            report_in_reply(json!({"DATA": [report.clone()], "COUNT": 1})),
+            Some(report.clone())
+        );
         assert_eq!(report_in_reply(json!({"DATA": [], "COUNT": 0})), None);
         assert_eq!(report_in_reply(json!([])), None);
         assert_eq!(report_in_reply(json!("text")), None);
