@@ -15,7 +15,7 @@ use crate::regenerate::{FileState, Mode, regenerate};
 /// schemathesis against the sandbox, the full soak, and every fuzz target
 /// for a fixed number of inputs.
 pub fn ci(root: &Path) -> Result<()> {
-    let steps: [(&str, &dyn Fn() -> Result<()>); 8] = [
+    let steps: [(&str, &dyn Fn() -> Result<()>); 9] = [
         ("cargo fmt --check", &|| {
             cargo(root, &["fmt", "--all", "--check"])
         }),
@@ -37,6 +37,10 @@ pub fn ci(root: &Path) -> Result<()> {
         ("cargo test --workspace", &|| {
             cargo(root, &["test", "--workspace"])
         }),
+        (
+            "library checks: dependency budget, feature sets, rustdoc, package, public API",
+            &|| library_checks(root),
+        ),
         ("schemathesis against the sandbox", &|| {
             crate::schemathesis::schemathesis(root)
         }),
@@ -59,6 +63,16 @@ pub fn ci(root: &Path) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// What keeps the library crates fit to depend on, in order.
+pub fn library_checks(root: &Path) -> Result<()> {
+    use crate::library;
+    library::dependency_budget(root)?;
+    library::feature_sets(root)?;
+    library::docs(root)?;
+    library::package(root)?;
+    library::public_api(root, false)
 }
 
 /// `regenerate --check` as a step: prints every line and diff, fails on drift.

@@ -25,34 +25,10 @@ pub enum Budget {
     Runs(u64),
 }
 
-/// Installs cargo-fuzz if `cargo fuzz` does not answer.
-fn ensure_cargo_fuzz(root: &Path) -> Result<()> {
-    let cargo_bin = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let answers = Command::new(&cargo_bin)
-        .args(["fuzz", "--version"])
-        .current_dir(root)
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !answers {
-        eprintln!("xtask fuzz: installing cargo-fuzz {CARGO_FUZZ_VERSION}");
-        cargo(
-            root,
-            &[
-                "install",
-                "cargo-fuzz",
-                "--locked",
-                "--version",
-                CARGO_FUZZ_VERSION,
-            ],
-        )?;
-    }
-    Ok(())
-}
-
 /// Fuzzes every target within `budget`; fails on the first crash, naming
 /// the input libFuzzer saved under `fuzz/artifacts/`.
 pub fn fuzz(root: &Path, budget: Budget) -> Result<()> {
-    ensure_cargo_fuzz(root)?;
+    crate::library::ensure_cargo_tool(root, "cargo-fuzz", CARGO_FUZZ_VERSION)?;
     let target = target_dir(root);
     let seeds = target.join("fuzz-seeds");
     cargo(

@@ -4,10 +4,12 @@
 //! crates; see the README for every command.
 
 pub mod apis;
+pub mod bench_build;
 pub mod bench_peers;
 pub mod ci;
 pub mod fuzz;
 pub mod generate;
+pub mod library;
 pub mod lint;
 pub mod load;
 pub mod node_tools;

@@ -27,8 +27,18 @@ commands:
   fuzz [--seconds N | --runs N]
                         every cargo-fuzz target under fuzz/, N seconds (default
                         60) or N inputs each; installs cargo-fuzz if missing
+  public-api [--bless]  each library crate's public API against its committed
+                        crates/NAME/public-api.txt (--bless rewrites them);
+                        installs cargo-public-api if missing
+  library               the library checks: the indicator crate's dependency
+                        budget, every feature set, rustdoc -D warnings,
+                        cargo package of every library crate, the public API
+  bench-build           a clean release build of a binary that depends on
+                        trustar-indicators alone, then one that depends on
+                        threat-reports, timed in one run (a benchmark)
   ci                    fmt check, clippy, regenerate --check, lint, all tests,
-                        schemathesis, soak, fuzz --runs 200000
+                        the library checks, schemathesis, soak,
+                        fuzz --runs 200000
 
 --root DIR runs against another copy of the workspace (tests use it).";
 
@@ -45,12 +55,14 @@ fn main() -> ExitCode {
 fn run(args: Vec<String>) -> Result<ExitCode> {
     let mut root = workspace_root();
     let mut check = false;
+    let mut bless = false;
     let mut budget = None;
     let mut command = None;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--check" => check = true,
+            "--bless" => bless = true,
             "--seconds" | "--runs" => {
                 let n = args
                     .next()
@@ -79,6 +91,9 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
     }
     if check && command.as_deref() != Some("regenerate") {
         bail!("--check goes with regenerate\n\n{USAGE}");
+    }
+    if bless && command.as_deref() != Some("public-api") {
+        bail!("--bless goes with public-api\n\n{USAGE}");
     }
     if budget.is_some() && command.as_deref() != Some("fuzz") {
         bail!("--seconds and --runs go with fuzz\n\n{USAGE}");
@@ -113,6 +128,9 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
         Some("fuzz") => {
             xtask::fuzz::fuzz(&root, budget.unwrap_or(xtask::fuzz::Budget::Seconds(60)))?
         }
+        Some("public-api") => xtask::library::public_api(&root, bless)?,
+        Some("library") => ci::library_checks(&root)?,
+        Some("bench-build") => xtask::bench_build::bench_build(&root)?,
         Some("ci") => ci::ci(&root)?,
         Some(other) => bail!("unknown command `{other}`\n\n{USAGE}"),
         None => bail!("no command given\n\n{USAGE}"),

@@ -111,3 +111,8 @@ impl fmt::Debug for Transport {
         f.write_str("Transport")
     }
 }
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

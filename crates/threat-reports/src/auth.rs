@@ -6,9 +6,7 @@ use std::sync::Arc;
 #[cfg(feature = "trustar")]
 use std::sync::RwLock;
 
-#[cfg(feature = "xsiam")]
-use reqwest::header::HeaderName;
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderName, HeaderValue};
 use secrecy::{ExposeSecret, SecretString};
 #[cfg(feature = "xsiam")]
 use sha2::{Digest, Sha256};
@@ -95,7 +93,7 @@ impl Auth {
     /// first if it went stale while the request waited. The builders check
     /// every credential is a valid header value, so none is ever left out.
     pub(crate) async fn apply(&self, headers: &mut HeaderMap) {
-        let mut set = |name, value: Option<HeaderValue>| {
+        let mut set = |name: HeaderName, value: Option<HeaderValue>| {
             if let Some(value) = value {
                 headers.insert(name, value);
             }

@@ -88,7 +88,7 @@ fn too_many(
     count: &Option<IndicatorCount>,
     limit: &usize,
     server_message: &Option<String>,
-    response: &Option<ApiResponse>,
+    response: &Option<Box<ApiResponse>>,
 ) -> String {
     let Some(response) = response else {
         let count = count
@@ -212,7 +212,7 @@ pub enum Error {
         /// TruSTAR's message when the server refused the report with 413.
         server_message: Option<String>,
         /// The server's 413 answer, when there was one.
-        response: Option<ApiResponse>,
+        response: Option<Box<ApiResponse>>,
     },
 
     /// The server is throttling these calls and retries did not get through.
@@ -342,7 +342,7 @@ impl Error {
             | Error::Api { response, .. }
             | Error::Decode { response, .. }
             | Error::AnswerTooLarge { response, .. } => Some(response),
-            Error::TooManyIndicators { response, .. } => response.as_ref(),
+            Error::TooManyIndicators { response, .. } => response.as_deref(),
             Error::InvalidInput { .. } | Error::Transport { .. } => None,
         }
     }

@@ -55,12 +55,39 @@ pub mod xsiam;
 /// re-exported (depend on it alone when counting is all you need).
 pub use trustar_indicators as indicators;
 
-/// The HTTP client crate, re-exported for [`http_client`](xsiam::XsiamClientBuilder::http_client):
-/// build a `reqwest::Client` with the same version the clients use.
+// Foreign crates whose types appear in this crate's public API, re-exported
+// so that users name the same versions.
+
+/// The HTTP client crate: build the `reqwest::Client` for the builders'
+/// `http_client` with it; `Error::Transport` holds its error.
 pub use reqwest;
+
+/// Date-times of answers (`chrono::DateTime<Utc>`).
+pub use chrono;
+
+/// Answers as they arrived (`MthReport::raw`).
+pub use serde_json;
+
+/// The date-time type of TruSTAR updates (`ReportUpdate::time_began`).
+#[cfg(feature = "trustar")]
+pub use api_time;
+
+/// The generated XSIAM wire client, for what this facade does not wrap;
+/// [`ReportStatus`] converts to and from its `ReportStatusRequest`.
+#[cfg(feature = "xsiam")]
+pub use xsiam_client;
+
+/// The generated TruSTAR wire client, for what this facade does not wrap.
+#[cfg(feature = "trustar")]
+pub use trustar_client;
 
 pub use error::{Api, ApiResponse, BODY_SNIPPET, Error};
 pub use reported::Reported;
 pub use retry::{RateLimit, RetryPolicy};
 pub use severity::{Severity, UnknownSeverity};
 pub use status::{ReportStatus, StatusDialect, UnknownStatus};
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

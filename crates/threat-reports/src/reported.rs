@@ -6,8 +6,8 @@ use std::str::FromStr;
 /// A value read from an answer: one this crate knows, or one it does not,
 /// kept verbatim.
 ///
-/// Stored values evolve (XSIAM answers with `ON_HOLD` or `RESOLVED_TP`
-/// where a request can only set five statuses), so reading an answer never
+/// Stored values evolve (an XSIAM answer may carry `RESOLVED_DUPLICATE`
+/// or any value added after this crate was written), so reading an answer never
 /// fails on a value this crate does not know yet.
 ///
 /// ```
@@ -16,11 +16,11 @@ use std::str::FromStr;
 /// let known: Reported<ReportStatus> = Reported::parse("IN_PROGRESS");
 /// assert_eq!(known, Reported::Known(ReportStatus::InProgress));
 ///
-/// let new: Reported<ReportStatus> = serde_json::from_str(r#""RESOLVED_TP""#).unwrap();
-/// assert_eq!(new, Reported::Unrecognized("RESOLVED_TP".to_string()));
+/// let new: Reported<ReportStatus> = serde_json::from_str(r#""RESOLVED_DUPLICATE""#).unwrap();
+/// assert_eq!(new, Reported::Unrecognized("RESOLVED_DUPLICATE".to_string()));
 /// assert_eq!(new.known(), None);
-/// assert_eq!(new.to_string(), "RESOLVED_TP");
-/// assert_eq!(serde_json::to_string(&new).unwrap(), r#""RESOLVED_TP""#);
+/// assert_eq!(new.to_string(), "RESOLVED_DUPLICATE");
+/// assert_eq!(serde_json::to_string(&new).unwrap(), r#""RESOLVED_DUPLICATE""#);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Reported<T> {
@@ -68,8 +68,8 @@ impl<T> Reported<T> {
     /// ```
     /// use threat_reports::{Reported, ReportStatus};
     ///
-    /// let status: Reported<ReportStatus> = Reported::parse("ON_HOLD");
-    /// assert_eq!(status.unrecognized(), Some("ON_HOLD"));
+    /// let status: Reported<ReportStatus> = Reported::parse("ARCHIVED");
+    /// assert_eq!(status.unrecognized(), Some("ARCHIVED"));
     /// ```
     pub fn unrecognized(&self) -> Option<&str> {
         match self {

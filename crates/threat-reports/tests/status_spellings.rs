@@ -55,7 +55,10 @@ fn words(label: &'static str) -> Vec<&'static str> {
 fn status_names(status: ReportStatus) -> Vec<Vec<&'static str>> {
     let mut names = vec![words(status.label())];
     let stored: Vec<&'static str> = status.canonical().split('_').collect();
-    if stored.concat().to_ascii_lowercase() != words(status.label()).concat().to_ascii_lowercase() {
+    if !stored
+        .concat()
+        .eq_ignore_ascii_case(&words(status.label()).concat())
+    {
         names.push(stored);
     }
     names

@@ -494,10 +494,12 @@ backwards compatibility with multi-enclave submission.
 The part of the TruSTAR API 1.3 that reads and replaces a report, and the
 OAuth2 token endpoint every call needs.
 
-Sources: the vendor page "Update Report" (`PUT /1.3/reports/{id}`) and
-what is known from the vendor's wider documentation, SDKs and
-integrations (`shared/reference/vendor-facts.md`). Where they disagree
-this document follows the vendor page, and says so.
+Sources: the vendor page "Update Report" (`PUT /1.3/reports/{id}`),
+<https://docs.trustar.co/api/v13/reports/update_report.html>, and the
+vendor's wider documentation of the 1.3 API (authentication, errors,
+limits) and its Python SDK (`trustar` on PyPI), each fact stated below
+where it is used. Where they disagree this document follows the vendor
+page, and says so.
 
 The server is `https://api.trustar.co` rather than the API base
 `https://api.trustar.co/api/1.3`, so that one base URL serves both the

@@ -38,3 +38,8 @@ impl progenitor_client::ClientHooks<Transport> for Client {
             .await
     }
 }
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

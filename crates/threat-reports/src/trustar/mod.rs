@@ -226,7 +226,7 @@ impl TrustarClient {
                 count: context.sent.clone(),
                 limit: self.max_indicators,
                 server_message: Some(message),
-                response: Some(response),
+                response: Some(Box::new(response)),
             },
             _ => Error::Api {
                 api,
