@@ -24,6 +24,7 @@ use crate::app::{App, json};
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
 pub enum FaultKind {
     /// HTTP 429 asking to wait `wait_ms` (TruSTAR's `waitTime`; XSIAM's
     /// `Retry-After` in whole seconds when it is at least one).

@@ -15,6 +15,7 @@ use xsiam_client::types::MthReport;
 /// assert!(state.trustar_reports.iter().any(|r| r.external_tracking_id.as_deref() == Some("M-1234")));
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SandboxState {
     /// XSIAM MTH/MDR reports, as `{"reply": …}` carries them.
     pub xsiam_reports: Vec<MthReport>,

@@ -20,6 +20,7 @@ use crate::IndicatorKind;
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct IndicatorCount {
     /// Distinct indicators, all kinds together.
     pub total: usize,

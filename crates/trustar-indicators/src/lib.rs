@@ -67,6 +67,7 @@ pub const TRUSTAR_INDICATOR_LIMIT: usize = 2000;
 /// One occurrence of an indicator in a text.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
 pub struct Indicator {
     /// What kind of indicator it is.
     pub kind: IndicatorKind,
