@@ -208,11 +208,11 @@ fn scaffold_crate(root: &Path, api: Api, generated: &Generated) -> Result<bool> 
     }
     let mut deps = String::from(
         "progenitor-client.workspace = true\n\
-         client-transport = { path = \"../client-transport\" }\n\
+         client-transport = { path = \"../client-transport\", version = \"0.1.0\" }\n\
          reqwest.workspace = true\nserde.workspace = true\nserde_json.workspace = true\n",
     );
     if generated.uses_api_time {
-        deps.push_str("api-time = { path = \"../api-time\" }\n");
+        deps.push_str("api-time = { path = \"../api-time\", version = \"0.1.0\" }\n");
     }
     for (used, name) in [
         (generated.uses_chrono, "chrono"),
@@ -230,7 +230,9 @@ fn scaffold_crate(root: &Path, api: Api, generated: &Generated) -> Result<bool> 
             "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\n\
              description = \"Generated client for {spec_path}.\"\n\
              edition.workspace = true\nrust-version.workspace = true\n\
-             license.workspace = true\npublish.workspace = true\n\n\
+             license.workspace = true\n\n\
+             [features]\ndefault = [\"rustls\"]\n\
+             rustls = [\"reqwest/rustls\"]\nnative-tls = [\"reqwest/native-tls\"]\n\n\
              [dependencies]\n{deps}",
             name = api.crate_name,
         ),

@@ -301,7 +301,13 @@ fn a_third_api_is_a_spec_one_entry_and_one_command_and_it_compiles() {
         fs::read_to_string(tmp.path().join("crates/inventory-client/Cargo.toml")).unwrap();
     assert!(manifest.contains("name = \"inventory-client\""));
     assert!(
-        manifest.contains("api-time = { path = \"../api-time\" }"),
+        manifest.contains("api-time = { path = \"../api-time\", version = \"0.1.0\" }"),
+        "{manifest}"
+    );
+    // Publishable like the other generated crates, with their TLS choice.
+    assert!(!manifest.contains("publish"), "{manifest}");
+    assert!(
+        manifest.contains("native-tls = [\"reqwest/native-tls\"]"),
         "{manifest}"
     );
     for outcome in regenerate_apis(tmp.path(), &apis, Mode::Check).unwrap() {

@@ -58,7 +58,7 @@ fn exit_codes_tell_usage_from_failure() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
     assert!(
-        stderr(&output).contains("New, In Progress, Pending, Resolved or Closed"),
+        stderr(&output).contains("New, In Progress, Pending, Resolved, Closed, On Hold"),
         "{}",
         stderr(&output)
     );
