@@ -40,7 +40,10 @@ enum Command {
         #[arg(long, default_value_t = 32)]
         concurrency: usize,
         /// The sandbox's fault rates.
-        #[arg(long, default_value = "503=0.05,429=0.02,drop=0.01,wait=10,seed=1")]
+        #[arg(
+            long,
+            default_value = "503=0.05,429=0.02,drop=0.01,apply_drop=0.01,apply_503=0.01,wait=10,seed=1"
+        )]
         fault_rates: FaultRates,
     },
 }
@@ -133,13 +136,15 @@ fn bench(plan: &BenchPlan) -> Result<bool, String> {
 fn soak_test(plan: &SoakPlan) -> Result<bool, String> {
     let r = plan.fault_rates;
     println!(
-        "Soak: {} mixed calls, {} at a time; faults at random: {}% 503, {}% 429 ({} ms), {}% dropped connections (seed {}); TruSTAR tokens live {} s.",
+        "Soak: {} mixed calls, {} at a time; faults at random: {}% 503, {}% 429 ({} ms), {}% dropped connections; after the update was applied, {}% dropped connections and {}% 503 (seed {}); TruSTAR tokens live {} s.",
         plan.calls,
         plan.concurrency,
         r.unavailable * 100.0,
         r.too_many_requests * 100.0,
         r.wait_ms,
         r.drop_connection * 100.0,
+        r.apply_then_drop * 100.0,
+        r.apply_then_unavailable * 100.0,
         r.seed,
         plan.token_lifetime.as_secs(),
     );
@@ -166,8 +171,10 @@ fn soak_test(plan: &SoakPlan) -> Result<bool, String> {
         println!("  {error}");
     }
     println!(
-        "updates made: {}; differences from the sandbox's state: {}",
+        "updates made: {}; applied twice after an apply-fault: {} (of {} apply-faults); differences a user could not live with: {}",
         report.updates_expected,
+        report.duplicates,
+        report.apply_faults,
         report.discrepancies.len()
     );
     for d in report.discrepancies.iter().take(20) {
@@ -200,7 +207,7 @@ fn soak_test(plan: &SoakPlan) -> Result<bool, String> {
     println!(
         "{}",
         if report.passed() {
-            "PASSED: no update lost or applied twice"
+            "PASSED: no update lost, every report at the last value written, every duplicate after an apply-fault"
         } else {
             "FAILED"
         }

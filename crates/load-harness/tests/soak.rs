@@ -1,15 +1,17 @@
 //! The soak, small: mixed calls through the facade with faults injected at
-//! random; every update made is applied exactly once.
+//! random, some after the update was applied; no update is lost, every
+//! report ends at the last value written, and every duplicate follows an
+//! apply-fault.
 
 use load_harness::{CallKind, SoakPlan, soak};
 
 #[test]
-fn no_update_is_lost_or_applied_twice_under_random_faults() {
+fn no_update_is_lost_and_every_report_ends_at_its_last_write_under_random_faults() {
     let plan = SoakPlan {
         calls: 4_000,
         concurrency: 16,
         // Heavier than the full soak's, so that a small run meets every kind.
-        fault_rates: "503=0.10,429=0.05,drop=0.05,wait=5,seed=11"
+        fault_rates: "503=0.10,429=0.05,drop=0.05,apply_drop=0.03,apply_503=0.03,wait=5,seed=11"
             .parse()
             .unwrap(),
         ..SoakPlan::default()
@@ -32,13 +34,16 @@ fn no_update_is_lost_or_applied_twice_under_random_faults() {
     }
     // 90% of the calls are updates.
     assert_eq!(report.updates_expected, 3_600);
-    for fault in ["503", "429", "drop"] {
+    for fault in ["503", "429", "drop", "apply_drop", "apply_503"] {
         let injected = report.faults_injected.get(fault).copied().unwrap_or(0);
         assert!(
-            injected > 50,
+            injected > 30,
             "only {injected} {fault} faults were injected"
         );
     }
     assert!(report.passed());
+    // The apply-faults bit: updates were applied twice, each after one.
+    assert!(report.duplicates > 0, "no apply-fault caused a duplicate");
+    assert!(report.duplicates <= report.apply_faults);
     assert!(report.memory.len() >= 2, "{:?}", report.memory);
 }

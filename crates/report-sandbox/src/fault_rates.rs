@@ -28,6 +28,13 @@ pub struct FaultRates {
     pub too_many_requests: f64,
     /// The share whose connection is dropped in the middle of the answer.
     pub drop_connection: f64,
+    /// The share of updates applied, then answered by a dropped
+    /// connection (reads are never hit).
+    #[serde(default)]
+    pub apply_then_drop: f64,
+    /// The share of updates applied, then answered 503.
+    #[serde(default)]
+    pub apply_then_unavailable: f64,
     /// How long a 429 asks to wait, in milliseconds.
     pub wait_ms: u64,
     /// The generator's seed.
@@ -41,6 +48,8 @@ impl Default for FaultRates {
             unavailable: 0.0,
             too_many_requests: 0.0,
             drop_connection: 0.0,
+            apply_then_drop: 0.0,
+            apply_then_unavailable: 0.0,
             wait_ms: 10,
             seed: 1,
         }
@@ -62,6 +71,8 @@ impl FaultRates {
             ("503", self.unavailable),
             ("429", self.too_many_requests),
             ("drop", self.drop_connection),
+            ("apply_drop", self.apply_then_drop),
+            ("apply_503", self.apply_then_unavailable),
         ];
         for (name, rate) in rates {
             if !(0.0..=1.0).contains(&rate) {
@@ -85,7 +96,7 @@ impl std::str::FromStr for FaultRates {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let usage = |part: &str| {
             format!(
-                "{part:?} in {s:?} is not a fault rate: expected e.g. 503=0.05,429=0.02,drop=0.01,wait=10,seed=1 (rates from 0 to 1)"
+                "{part:?} in {s:?} is not a fault rate: expected e.g. 503=0.05,429=0.02,drop=0.01,apply_drop=0.01,apply_503=0.01,wait=10,seed=1 (rates from 0 to 1)"
             )
         };
         let mut rates = FaultRates::default();
@@ -97,6 +108,8 @@ impl std::str::FromStr for FaultRates {
                 "503" => rates.unavailable = rate()?,
                 "429" => rates.too_many_requests = rate()?,
                 "drop" => rates.drop_connection = rate()?,
+                "apply_drop" => rates.apply_then_drop = rate()?,
+                "apply_503" => rates.apply_then_unavailable = rate()?,
                 "wait" => rates.wait_ms = whole()?,
                 "seed" => rates.seed = whole()?,
                 _ => return Err(usage(part)),
@@ -136,22 +149,30 @@ impl RandomFaults {
     /// The fault for this request, if it gets one.
     pub(crate) fn next(&mut self) -> Option<FaultKind> {
         let r = self.draw();
-        let FaultRates {
-            unavailable,
-            too_many_requests,
-            drop_connection,
-            wait_ms,
-            ..
-        } = self.rates;
-        if r < unavailable {
-            Some(FaultKind::Unavailable)
-        } else if r < unavailable + too_many_requests {
-            Some(FaultKind::TooManyRequests { wait_ms })
-        } else if r < unavailable + too_many_requests + drop_connection {
-            Some(FaultKind::DropConnection)
-        } else {
-            None
+        let rates = self.rates;
+        let kinds = [
+            (rates.unavailable, FaultKind::Unavailable),
+            (
+                rates.too_many_requests,
+                FaultKind::TooManyRequests {
+                    wait_ms: rates.wait_ms,
+                },
+            ),
+            (rates.drop_connection, FaultKind::DropConnection),
+            (rates.apply_then_drop, FaultKind::ApplyThenDrop),
+            (
+                rates.apply_then_unavailable,
+                FaultKind::ApplyThenUnavailable,
+            ),
+        ];
+        let mut below = 0.0;
+        for (rate, kind) in kinds {
+            below += rate;
+            if r < below {
+                return Some(kind);
+            }
         }
+        None
     }
 }
 

@@ -41,11 +41,24 @@ pub enum FaultKind {
     },
     /// The connection is dropped in the middle of the answer.
     DropConnection,
+    /// The update is applied, then the connection is cut instead of
+    /// answering: the client never sees the answer, as when a load
+    /// balancer or the network fails after the server did its work.
+    ApplyThenDrop,
+    /// The update is applied, then the answer is a 503.
+    ApplyThenUnavailable,
+    /// The update is applied, then the answer is held for `ms` (past the
+    /// client's timeout, for the fault to bite).
+    ApplyThenHang {
+        /// How long to hold the answer.
+        ms: u64,
+    },
 }
 
 impl FaultKind {
-    /// The short name `--fault` uses: `429`, `503`, `hang` or `drop`; also
-    /// the key of `faults_injected` in the sandbox's state.
+    /// The short name `--fault` uses: `429`, `503`, `hang`, `drop`,
+    /// `apply_drop`, `apply_503` or `apply_hang`; also the key of
+    /// `faults_injected` in the sandbox's state.
     ///
     /// ```
     /// use report_sandbox::FaultKind;
@@ -59,7 +72,27 @@ impl FaultKind {
             FaultKind::Unavailable => "503",
             FaultKind::Hang { .. } => "hang",
             FaultKind::DropConnection => "drop",
+            FaultKind::ApplyThenDrop => "apply_drop",
+            FaultKind::ApplyThenUnavailable => "apply_503",
+            FaultKind::ApplyThenHang { .. } => "apply_hang",
         }
+    }
+
+    /// Whether the request reaches the handler (and its update is applied)
+    /// before the fault.
+    ///
+    /// ```
+    /// use report_sandbox::FaultKind;
+    /// assert!(FaultKind::ApplyThenDrop.applies());
+    /// assert!(!FaultKind::Unavailable.applies());
+    /// ```
+    pub fn applies(&self) -> bool {
+        matches!(
+            self,
+            FaultKind::ApplyThenDrop
+                | FaultKind::ApplyThenUnavailable
+                | FaultKind::ApplyThenHang { .. }
+        )
     }
 }
 
@@ -76,11 +109,13 @@ pub struct Fault {
 impl std::str::FromStr for Fault {
     type Err = String;
 
-    /// `KIND:COUNT[:MS]`: `429:3:500`, `503:2`, `hang:1:2000`, `drop:1`.
+    /// `KIND:COUNT[:MS]`: `429:3:500`, `503:2`, `hang:1:2000`, `drop:1`,
+    /// `apply_drop:1`, `apply_503:1`, `apply_hang:1:5000`.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let usage = || {
             format!(
-                "{s:?} is not a fault: expected 429:COUNT[:WAIT_MS], 503:COUNT, hang:COUNT:MS or drop:COUNT"
+                "{s:?} is not a fault: expected 429:COUNT[:WAIT_MS], 503:COUNT, hang:COUNT:MS, \
+                 drop:COUNT, apply_drop:COUNT, apply_503:COUNT or apply_hang:COUNT:MS"
             )
         };
         let parts: Vec<&str> = s.split(':').collect();
@@ -101,6 +136,11 @@ impl std::str::FromStr for Fault {
                 ms: number(2)?.ok_or_else(usage)?,
             },
             "drop" if parts.len() == 2 => FaultKind::DropConnection,
+            "apply_drop" if parts.len() == 2 => FaultKind::ApplyThenDrop,
+            "apply_503" if parts.len() == 2 => FaultKind::ApplyThenUnavailable,
+            "apply_hang" => FaultKind::ApplyThenHang {
+                ms: number(2)?.ok_or_else(usage)?,
+            },
             _ => return Err(usage()),
         };
         Ok(Fault { kind, count })
@@ -164,11 +204,25 @@ fn dropped() -> Response {
     response
 }
 
+/// Whether a request changes state: the updates, not the reads and not
+/// the token endpoint. Apply-faults only bite where something is applied.
+fn is_update(request: &Request) -> bool {
+    let path = request.uri().path();
+    let method = request.method();
+    path.starts_with("/public_api/")
+        || (path.starts_with("/api/1.3/reports/")
+            && (method == axum::http::Method::PUT || method == axum::http::Method::POST))
+}
+
 impl App {
     /// Takes one use of the next queued fault, or else draws one at the
     /// random rates; counts what it hands out.
-    fn take_fault(&self) -> Option<FaultKind> {
+    fn take_fault(&self, update: bool) -> Option<FaultKind> {
         let mut inner = self.lock();
+        // An apply-fault waits for an update; a read goes by untouched.
+        if !update && inner.faults.front().is_some_and(|f| f.kind.applies()) {
+            return None;
+        }
         let kind = match inner.faults.front_mut() {
             Some(front) => {
                 let kind = front.kind;
@@ -178,7 +232,11 @@ impl App {
                 }
                 kind
             }
-            None => inner.random_faults.as_mut()?.next()?,
+            None => inner
+                .random_faults
+                .as_mut()?
+                .next()
+                .filter(|kind| update || !kind.applies())?,
         };
         *inner
             .faults_injected
@@ -224,8 +282,22 @@ pub(crate) async fn apply(State(app): State<Arc<App>>, request: Request, next: N
             u64::try_from(wait.as_millis()).unwrap_or(u64::MAX).max(1),
         );
     }
-    match app.take_fault() {
+    let update = is_update(&request);
+    match app.take_fault(update) {
         None => next.run(request).await,
+        Some(FaultKind::ApplyThenDrop) => {
+            let _applied = next.run(request).await;
+            dropped()
+        }
+        Some(FaultKind::ApplyThenUnavailable) => {
+            let _applied = next.run(request).await;
+            unavailable(api)
+        }
+        Some(FaultKind::ApplyThenHang { ms }) => {
+            let applied = next.run(request).await;
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            applied
+        }
         Some(FaultKind::TooManyRequests { wait_ms }) => too_many(api, wait_ms),
         Some(FaultKind::Unavailable) => unavailable(api),
         Some(FaultKind::Hang { ms }) => {

@@ -178,7 +178,10 @@ pub(crate) async fn get_report(
     }
 }
 
-/// The writable fields of a PUT body, checked as TruSTAR checks them.
+/// The writable fields of a PUT body, checked as TruSTAR checks them. The
+/// read-only fields a client may echo from a read (`id`, `created`,
+/// `updated`, `distributionType`) are ignored, and a null optional field
+/// is an absent one.
 struct Writable {
     title: String,
     body: String,
@@ -217,16 +220,29 @@ fn writable(body: &Map<String, Value>) -> Result<Writable, String> {
     {
         return Err("externalUrl is limited to 500 characters".into());
     }
-    // Absent means "now"; null is not a date-time, so it is refused.
+    // Absent or null means "now". The vendor's own Python SDK sends the
+    // report as it read it, `timeBegan` in epoch milliseconds; a real
+    // server takes that as well as ISO-8601 with an offset.
     let time_began = match body.get("timeBegan") {
-        None => None,
+        None | Some(Value::Null) => None,
         Some(Value::String(text)) => Some(
             text.parse::<api_time::OffsetDateTime>()
                 .map_err(|e| format!("timeBegan: {e}"))?
                 .as_chrono()
                 .timestamp_millis(),
         ),
-        Some(_) => return Err("timeBegan must be an ISO-8601 date-time with an offset".into()),
+        Some(Value::Number(ms)) => Some(
+            ms.as_i64()
+                .filter(|ms| chrono::DateTime::from_timestamp_millis(*ms).is_some())
+                .ok_or("timeBegan in milliseconds since the Unix epoch is out of range")?,
+        ),
+        Some(_) => {
+            return Err(
+                "timeBegan must be an ISO-8601 date-time with an offset, or milliseconds since \
+                 the Unix epoch"
+                    .into(),
+            );
+        }
     };
     Ok(Writable {
         title,

@@ -422,3 +422,84 @@ fn set_status_works_against_a_live_tenant_with_no_setting() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("auto, flat or request_data"), "{stderr}");
 }
+
+/// Faults after the update was applied: the answer is lost, the client
+/// retries, the update lands twice. What a user relies on still holds:
+/// every report ends at its file's last row for it.
+#[test]
+fn with_faults_after_the_update_is_applied_every_report_ends_at_its_last_row() {
+    let reports: Vec<_> = (0..40)
+        .map(|i| serde_json::json!({"XSOAR_SOURCE_ID": format!("r{i:04}"), "REPORT_STATUS": "NEW"}))
+        .collect();
+    let state: SandboxState = serde_json::from_value(
+        serde_json::json!({"xsiam_reports": reports, "trustar_reports": []}),
+    )
+    .unwrap();
+    // At random, so that the faults spread over the run (queued ones
+    // would all meet the first call, which finds out the envelope alone).
+    let server = server_with(
+        Sandbox::builder()
+            .state(state)
+            .fault_rates("apply_drop=0.1,apply_503=0.1,seed=7".parse().unwrap()),
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let rows = dir.path().join("rows.csv");
+    // Three rows per report, interleaved: the last one decides.
+    let mut text = String::from("source_id,status\n");
+    let last = ["closed", "pending", "resolved", "new"];
+    for round in 0..3 {
+        for i in 0..40 {
+            let status = if round == 2 {
+                last[i % 4]
+            } else {
+                ["in progress", "new"][round]
+            };
+            text.push_str(&format!("r{i:04},{status}\n"));
+        }
+    }
+    std::fs::write(&rows, text).unwrap();
+    let output = reportctl(Some(&server), dir.path())
+        .args([
+            "xsiam",
+            "bulk-status",
+            "--concurrency",
+            "8",
+            "--rate",
+            "0",
+            "--max-attempts",
+            "10",
+        ])
+        .arg(&rows)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let state = server.sandbox.state();
+    for i in 0..40 {
+        let expected: ReportStatus = last[i % 4].parse().unwrap();
+        let id = format!("r{i:04}");
+        let report = state
+            .xsiam_reports
+            .iter()
+            .find(|r| r.xsoar_source_id.as_deref() == Some(id.as_str()))
+            .unwrap();
+        assert_eq!(
+            report.report_status.as_deref(),
+            Some(expected.canonical()),
+            "{id}"
+        );
+    }
+    // The faults bit: each applied an update whose answer was lost, and the
+    // retry applied it again.
+    let injected: u64 = ["apply_drop", "apply_503"]
+        .iter()
+        .map(|k| state.faults_injected.get(*k).copied().unwrap_or(0))
+        .sum();
+    assert!(injected >= 10, "only {injected} apply-faults");
+    let applied: u64 = state.xsiam_update_counts.values().sum();
+    assert_eq!(applied, 120 + injected);
+}

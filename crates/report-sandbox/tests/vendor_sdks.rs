@@ -1,0 +1,109 @@
+//! The vendors' own published Python SDKs (pinned in
+//! `tools/requirements.txt`, installed by the xtask like schemathesis)
+//! against the `report-sandbox` binary: what real clients send, the sandbox
+//! must take as the vendors' servers do. Each step is checked in the
+//! sandbox's state afterwards.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+#[test]
+fn the_vendors_python_sdks_work_against_the_sandbox() {
+    let root = xtask::workspace_root();
+    let venv =
+        xtask::python_tools::ensure_installed(&root).expect("the pinned Python tools install");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_report-sandbox"))
+        .args(["--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let base_url = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .next()
+        .unwrap()
+        .unwrap();
+    let output = Command::new(venv.join("python"))
+        .arg(root.join("tools/compat/vendor_sdks.py"))
+        .arg(&base_url)
+        .output()
+        .unwrap();
+    let state: Value = reqwest::blocking_get(&format!("{base_url}/_sandbox/state"));
+    let _ = child.kill();
+    let _ = child.wait();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // The SDK logs JSON lines of its own on stdout; the script's steps are
+    // the lines with a "step".
+    let steps: Vec<Value> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v.get("step").is_some())
+        .collect();
+    assert_eq!(steps.len(), 5, "{stdout}");
+
+    // XSIAM, cortex-xdr-client: standard and advanced keys.
+    let xsiam = |id: &str| {
+        state["xsiam_reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["XSOAR_SOURCE_ID"] == id)
+            .unwrap()["REPORT_STATUS"]
+            .clone()
+    };
+    assert_eq!(xsiam("777776"), "PENDING");
+    assert_eq!(xsiam("777777"), "CLOSED");
+    assert_eq!(steps[0]["status"], "PENDING");
+    assert_eq!(steps[1]["status"], "CLOSED");
+
+    // TruSTAR, the trustar SDK: read, read-modify-write, update by
+    // external id.
+    let trustar = |external: &str| {
+        state["trustar_reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["externalTrackingId"] == external)
+            .unwrap()
+            .clone()
+    };
+    let edited = trustar("M-1234");
+    assert_eq!(edited["title"], "Edited by the vendor SDK");
+    assert!(
+        edited["reportBody"]
+            .as_str()
+            .unwrap()
+            .ends_with("Also seen: 185.220.101.4")
+    );
+    // The SDK sent timeBegan back in milliseconds, as it read it.
+    assert_eq!(edited["timeBegan"], steps[2]["time_began"]);
+    assert_eq!(trustar("M-5678")["title"], "Updated by external id");
+    let counts = &state["trustar_update_counts"];
+    assert_eq!(
+        counts
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|n| n.as_u64().unwrap())
+            .sum::<u64>(),
+        2
+    );
+    assert_eq!(state["xsiam_update_counts"].as_object().unwrap().len(), 2);
+}
+
+mod reqwest {
+    /// One GET, answered as JSON, on a runtime of its own.
+    pub fn blocking_get(url: &str) -> serde_json::Value {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async { ::reqwest::get(url).await.unwrap().json().await.unwrap() })
+    }
+}
