@@ -13,7 +13,7 @@ use crate::{cargo, target_dir};
 pub const CARGO_FUZZ_VERSION: &str = "0.13.2";
 
 /// The targets, as named in `fuzz/Cargo.toml`.
-pub const TARGETS: [&str; 3] = ["extract", "status", "answers"];
+pub const TARGETS: [&str; 4] = ["extract", "status", "answers", "differential"];
 
 /// How long to fuzz.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -109,6 +109,24 @@ pub fn status(data: &[u8]) {
     }
 }
 
+/// The fast counter (`trustar-indicators`) and the sandbox's reference
+/// (`report_sandbox::oracle`), written apart, find the same distinct
+/// indicators in any text.
+///
+/// ```
+/// fuzz_checks::differential("8.8.8.8 hxxp://evil[.]com/a.exe CVE-2021-44228".as_bytes());
+/// ```
+pub fn differential(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let fast: std::collections::BTreeSet<(String, String)> =
+        threat_reports::indicators::extract(&text)
+            .into_iter()
+            .map(|i| (i.kind.to_string(), i.value))
+            .collect();
+    let reference = report_sandbox::oracle::indicators(&text);
+    assert_eq!(fast, reference, "the counters disagree on {text:?}");
+}
+
 /// Decoding answers of both APIs from any bytes: the generated types and
 /// the facade's conversions refuse or accept, never panic; an accepted
 /// report serializes, and a TruSTAR report turns into an update whose

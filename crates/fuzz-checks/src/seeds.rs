@@ -17,11 +17,18 @@ pub enum Target {
     Status,
     /// Answer decoding.
     Answers,
+    /// The fast indicator counter against the sandbox's reference.
+    Differential,
 }
 
 impl Target {
     /// Every target.
-    pub const ALL: [Target; 3] = [Target::Extract, Target::Status, Target::Answers];
+    pub const ALL: [Target; 4] = [
+        Target::Extract,
+        Target::Status,
+        Target::Answers,
+        Target::Differential,
+    ];
 
     /// The target's name (`fuzz/fuzz_targets/NAME.rs`).
     pub fn name(self) -> &'static str {
@@ -29,6 +36,7 @@ impl Target {
             Target::Extract => "extract",
             Target::Status => "status",
             Target::Answers => "answers",
+            Target::Differential => "differential",
         }
     }
 
@@ -38,6 +46,7 @@ impl Target {
             Target::Extract => crate::extract(data),
             Target::Status => crate::status(data),
             Target::Answers => crate::answers(data),
+            Target::Differential => crate::differential(data),
         }
     }
 }
@@ -71,7 +80,7 @@ const ANSWERS: [&str; 8] = [
 /// ```
 pub fn seeds(target: Target) -> Vec<Vec<u8>> {
     match target {
-        Target::Extract => {
+        Target::Extract | Target::Differential => {
             let cases: serde_json::Value =
                 serde_json::from_str(CASES).expect("the labelled cases are JSON");
             let mut texts = Vec::new();

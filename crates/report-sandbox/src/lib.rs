@@ -31,6 +31,7 @@ mod app;
 mod dialect;
 mod fault_rates;
 mod faults;
+pub mod oracle;
 mod state;
 mod trustar;
 mod xsiam;

@@ -283,7 +283,7 @@ pub(crate) async fn put_report(
         Ok(fields) => fields,
         Err(why) => return message(StatusCode::BAD_REQUEST, &why),
     };
-    if threat_reports::indicators::count(&fields.body).exceeds(app.max_indicators) {
+    if crate::oracle::count(&fields.body) > app.max_indicators {
         return too_large(app.max_indicators);
     }
     let mut inner = app.lock();

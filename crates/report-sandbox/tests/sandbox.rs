@@ -221,8 +221,9 @@ async fn trustar_limits_are_enforced_with_413() {
         .body(body)
         .send()
     };
-    let report =
-        |body: &str| json!({"title": "t", "reportBody": body, "enclaveIds": ["e1"]}).to_string();
+    let report = |body: &str| {
+        json!({"title": "t", "reportBody": body, "enclaveIds": ["e1"], "externalTrackingId": "M-1234"}).to_string()
+    };
     let answer = put(report("evil.exe 8.8.8.8 CVE-2021-44228 CVE-2023-23397"))
         .await
         .unwrap();
@@ -245,13 +246,28 @@ async fn trustar_limits_are_enforced_with_413() {
         400
     );
     assert_eq!(put("not json".into()).await.unwrap().status(), 400);
-    let null_time =
-        json!({"title": "t", "reportBody": "b", "enclaveIds": ["e1"], "timeBegan": null});
+    // What the vendor's own SDK sends: the report as read, timeBegan in
+    // epoch milliseconds, read-only fields echoed, nulls for unset fields.
+    let as_read = json!({
+        "id": "ignored", "created": 1, "updated": 2, "distributionType": "ENCLAVE",
+        "title": "t", "reportBody": "b", "enclaveIds": ["e1"], "externalTrackingId": "M-1234",
+        "timeBegan": 1474544315000i64, "externalUrl": null
+    });
+    assert_eq!(put(as_read.to_string()).await.unwrap().status(), 200);
+    let stored = sandbox.state().trustar_reports[0].clone();
+    assert_eq!(stored.time_began, Some(1474544315000));
+    assert_ne!(stored.id, "ignored", "the read-only id is not written");
+    let null_time = json!({"title": "t", "reportBody": "b", "enclaveIds": ["e1"], "externalTrackingId": "M-1234", "timeBegan": null});
     assert_eq!(
         put(null_time.to_string()).await.unwrap().status(),
-        400,
-        "timeBegan is not nullable"
+        200,
+        "a null timeBegan is an absent one: now"
     );
+    // Still refused: a time that is neither form, an out-of-range one.
+    for time in [json!("yesterday"), json!(true), json!(i64::MAX)] {
+        let body = json!({"title": "t", "reportBody": "b", "enclaveIds": ["e1"], "externalTrackingId": "M-1234", "timeBegan": time});
+        assert_eq!(put(body.to_string()).await.unwrap().status(), 400, "{time}");
+    }
 }
 
 #[tokio::test]
