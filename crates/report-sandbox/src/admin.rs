@@ -8,8 +8,8 @@ use axum::response::Response;
 use bytes::Bytes;
 use serde_json::json;
 
-use crate::app::{App, json};
-use crate::faults::Fault;
+use crate::fault::Fault;
+use crate::shared::{App, json};
 
 /// `GET /_sandbox/state`: every report, as stored now.
 pub(crate) async fn state(State(app): State<Arc<App>>) -> Response {

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::faults::FaultKind;
+use crate::fault::FaultKind;
 
 /// Each request to the APIs independently answers 503, 429 or drops the
 /// connection, with these probabilities; the draws come from a generator

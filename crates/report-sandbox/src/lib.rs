@@ -26,71 +26,42 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod admin;
-mod app;
+pub mod cli;
+// Leaves: the state's format, the keys, fault types and rates, dialects.
+mod credentials;
 mod dialect;
+mod fault;
 mod fault_rates;
-mod faults;
 pub mod oracle;
 mod state;
+// What the handlers share; it depends only on the leaves.
+mod shared;
+// The handlers depend on `shared`, never the reverse.
+mod admin;
+mod faults;
 mod trustar;
 mod xsiam;
+// The router, the one place that knows every handler.
+mod routes;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
+pub use cli::SandboxOptions;
+pub use credentials::Credentials;
 pub use dialect::{XsiamAnswerShape, XsiamDialect};
+pub use fault::{Fault, FaultKind};
 pub use fault_rates::FaultRates;
-pub use faults::{Fault, FaultKind};
 pub use state::SandboxState;
 
-use app::App;
-
-/// The keys the sandbox accepts. Sandbox-only values: never real ones.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Credentials {
-    /// The id of the accepted XSIAM standard key.
-    pub xsiam_standard_key_id: String,
-    /// The accepted XSIAM standard key.
-    pub xsiam_standard_key: String,
-    /// The id of the accepted XSIAM advanced key.
-    pub xsiam_advanced_key_id: String,
-    /// The accepted XSIAM advanced key.
-    pub xsiam_advanced_key: String,
-    /// The accepted TruSTAR API key.
-    pub trustar_api_key: String,
-    /// The accepted TruSTAR API secret.
-    pub trustar_api_secret: String,
-}
-
-impl Default for Credentials {
-    fn default() -> Self {
-        Credentials {
-            xsiam_standard_key_id: "1".into(),
-            xsiam_standard_key: "sandbox-standard-key".into(),
-            xsiam_advanced_key_id: "2".into(),
-            xsiam_advanced_key: "sandbox-advanced-key".into(),
-            trustar_api_key: "sandbox-api-key".into(),
-            trustar_api_secret: "sandbox-api-secret".into(),
-        }
-    }
-}
+use shared::{App, Settings};
 
 /// Builds a sandbox: every setting has a default.
 #[derive(Debug, Clone)]
 pub struct SandboxBuilder {
     port: u16,
-    state: SandboxState,
-    credentials: Credentials,
-    token_lifetime: Duration,
-    max_indicators: usize,
-    faults: Vec<Fault>,
-    fault_rates: Option<FaultRates>,
-    enforce_rate_limits: bool,
-    static_token: Option<String>,
-    xsiam_dialect: XsiamDialect,
-    xsiam_answer: XsiamAnswerShape,
+    settings: Settings,
 }
 
 /// The sandbox: see [`Sandbox::builder`].
@@ -103,16 +74,19 @@ impl Sandbox {
     pub fn builder() -> SandboxBuilder {
         SandboxBuilder {
             port: 0,
-            state: SandboxState::seeded(),
-            credentials: Credentials::default(),
-            token_lifetime: Duration::from_secs(599),
-            max_indicators: threat_reports::indicators::TRUSTAR_INDICATOR_LIMIT,
-            faults: Vec::new(),
-            fault_rates: None,
-            enforce_rate_limits: false,
-            static_token: None,
-            xsiam_dialect: XsiamDialect::Page,
-            xsiam_answer: XsiamAnswerShape::Object,
+            settings: Settings {
+                state: SandboxState::seeded(),
+                credentials: Credentials::default(),
+                token_lifetime: Duration::from_secs(599),
+                max_indicators: threat_reports::indicators::TRUSTAR_INDICATOR_LIMIT,
+                faults: Vec::new(),
+                fault_rates: None,
+                enforce_rate_limits: false,
+                static_token: None,
+                xsiam_dialect: XsiamDialect::Page,
+                xsiam_answer: XsiamAnswerShape::Object,
+                xsiam_reports: 0,
+            },
         }
     }
 }
@@ -126,32 +100,32 @@ impl SandboxBuilder {
 
     /// The reports to start with (and to go back to on reset).
     pub fn state(mut self, state: SandboxState) -> Self {
-        self.state = state;
+        self.settings.state = state;
         self
     }
 
     /// The keys to accept.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = credentials;
+        self.settings.credentials = credentials;
         self
     }
 
     /// How long TruSTAR tokens live; short lifetimes let tests exercise
     /// token refresh.
     pub fn token_lifetime(mut self, lifetime: Duration) -> Self {
-        self.token_lifetime = lifetime;
+        self.settings.token_lifetime = lifetime;
         self
     }
 
     /// The most indicators a TruSTAR report may hold (413 above).
     pub fn max_indicators(mut self, limit: usize) -> Self {
-        self.max_indicators = limit;
+        self.settings.max_indicators = limit;
         self
     }
 
     /// Faults for the next requests, in order.
     pub fn fault(mut self, fault: Fault) -> Self {
-        self.faults.push(fault);
+        self.settings.faults.push(fault);
         self
     }
 
@@ -159,21 +133,39 @@ impl SandboxBuilder {
     /// up. Rates that are not probabilities, or add up to more than 1, are
     /// refused by [`SandboxBuilder::start`].
     pub fn fault_rates(mut self, rates: FaultRates) -> Self {
-        self.fault_rates = Some(rates);
+        self.settings.fault_rates = Some(rates);
         self
     }
 
     /// Answer 429 beyond the vendors' rate limits (XSIAM 10/s, TruSTAR
     /// 60/min).
     pub fn enforce_rate_limits(mut self, on: bool) -> Self {
-        self.enforce_rate_limits = on;
+        self.settings.enforce_rate_limits = on;
         self
     }
 
     /// Also accepts this TruSTAR bearer token, which never expires: for
     /// scripts and fuzzers that cannot fetch one.
     pub fn static_token(mut self, token: impl Into<String>) -> Self {
-        self.static_token = Some(token.into());
+        self.settings.static_token = Some(token.into());
+        self
+    }
+
+    /// Seeds `n` more XSIAM reports, all `NEW`, with the ids `1000000`,
+    /// `1000001`, … (default none): load tests need not queue on the three
+    /// samples.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// let sandbox = report_sandbox::Sandbox::builder().xsiam_reports(500).start().await.unwrap();
+    /// let ids: Vec<_> = sandbox.state().xsiam_reports.into_iter().filter_map(|r| r.xsoar_source_id).collect();
+    /// assert_eq!(ids.len(), 503);
+    /// assert!(ids.contains(&"1000499".to_string()));
+    /// # }
+    /// ```
+    pub fn xsiam_reports(mut self, n: usize) -> Self {
+        self.settings.xsiam_reports = n;
         self
     }
 
@@ -187,21 +179,21 @@ impl SandboxBuilder {
     /// # drop(builder);
     /// ```
     pub fn xsiam_dialect(mut self, dialect: XsiamDialect) -> Self {
-        self.xsiam_dialect = dialect;
+        self.settings.xsiam_dialect = dialect;
         self
     }
 
     /// The shape of XSIAM's successful answers (default
     /// [`XsiamAnswerShape::Object`]).
     pub fn xsiam_answer(mut self, shape: XsiamAnswerShape) -> Self {
-        self.xsiam_answer = shape;
+        self.settings.xsiam_answer = shape;
         self
     }
 
     /// Binds 127.0.0.1 and serves in the background until the returned
     /// handle is dropped.
     pub async fn start(self) -> std::io::Result<RunningSandbox> {
-        if let Some(rates) = &self.fault_rates {
+        if let Some(rates) = &self.settings.fault_rates {
             rates
                 .validate()
                 .map_err(|why| std::io::Error::new(std::io::ErrorKind::InvalidInput, why))?;
@@ -210,9 +202,9 @@ impl SandboxBuilder {
             tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port)))
                 .await?;
         let address = listener.local_addr()?;
-        let credentials = self.credentials.clone();
-        let app = Arc::new(App::new(self));
-        let router = app::router(app.clone());
+        let credentials = self.settings.credentials.clone();
+        let app = Arc::new(App::new(self.settings));
+        let router = routes::router(app.clone());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let server = tokio::spawn(async move {
             let _ = axum::serve(listener, router)

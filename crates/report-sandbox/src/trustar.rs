@@ -10,7 +10,7 @@ use base64::Engine;
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
-use crate::app::{App, Inner, json, now_ms};
+use crate::shared::{App, Inner, json, now_ms};
 
 /// TruSTAR's size limit for a report.
 const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;

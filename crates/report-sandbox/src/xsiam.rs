@@ -9,8 +9,8 @@ use bytes::Bytes;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
-use crate::app::{App, json, now_ms};
 use crate::dialect::{XsiamAnswerShape, XsiamDialect, labels, stored_form};
+use crate::shared::{App, json, now_ms};
 
 /// How far an advanced key's timestamp may be from the sandbox's clock.
 const MAX_SKEW_MS: i64 = 5 * 60 * 1000;

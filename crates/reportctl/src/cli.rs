@@ -47,16 +47,9 @@ pub enum Command {
     },
     /// Run the local sandbox of both APIs in the foreground.
     Sandbox {
-        /// Port on 127.0.0.1 (0 picks a free one).
-        #[arg(long, default_value_t = 8080)]
-        port: u16,
-        /// Which XSIAM to play: page (the vendor page) or live (live
-        /// tenants: request_data bodies only, the seven live labels).
-        #[arg(long, default_value_t = report_sandbox::XsiamDialect::Page)]
-        xsiam_dialect: report_sandbox::XsiamDialect,
-        /// The shape of XSIAM's answers: object, data or array.
-        #[arg(long, default_value_t = report_sandbox::XsiamAnswerShape::Object)]
-        xsiam_answer: report_sandbox::XsiamAnswerShape,
+        /// Every option of the `report-sandbox` binary.
+        #[command(flatten)]
+        options: report_sandbox::SandboxOptions,
     },
     /// Print a shell completion script.
     Completions {

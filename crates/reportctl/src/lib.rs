@@ -230,15 +230,11 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Indicators { command } => indicators_command(command, json)?,
-        Command::Sandbox {
-            port,
-            xsiam_dialect,
-            xsiam_answer,
-        } => {
-            let sandbox = report_sandbox::Sandbox::builder()
-                .port(port)
-                .xsiam_dialect(xsiam_dialect)
-                .xsiam_answer(xsiam_answer)
+        Command::Sandbox { options } => {
+            let port = options.port;
+            let sandbox = options
+                .builder()
+                .map_err(Failure::usage)?
                 .start()
                 .await
                 .map_err(|e| Failure {

@@ -351,3 +351,93 @@ fn the_sandbox_command_serves_both_apis_in_the_foreground() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(stdout(&output).contains("NEW"));
 }
+
+/// `reportctl sandbox` takes every option of the `report-sandbox` binary:
+/// here the live dialect, more seeded reports, a fault after the update is
+/// applied, and a state file.
+#[test]
+fn the_sandbox_command_takes_every_option_of_the_sandbox_binary() {
+    use std::io::{BufRead, BufReader};
+    let help = std::process::Command::new(env!("CARGO_BIN_EXE_reportctl"))
+        .args(["sandbox", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    for option in [
+        "--state",
+        "--credentials",
+        "--token-lifetime",
+        "--max-indicators",
+        "--fault ",
+        "--fault-rates",
+        "--enforce-rate-limits",
+        "--token",
+        "--xsiam-dialect",
+        "--xsiam-answer",
+        "--xsiam-reports",
+    ] {
+        assert!(help.contains(option), "{option} missing from:\n{help}");
+    }
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_reportctl"))
+        .args([
+            "sandbox",
+            "--port",
+            "0",
+            "--xsiam-dialect",
+            "live",
+            "--xsiam-answer",
+            "data",
+            "--xsiam-reports",
+            "5",
+            "--fault",
+            "apply_503:1",
+        ])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let url = first.trim().to_string();
+    let home = tempfile::tempdir().unwrap();
+    let output = reportctl(None, home.path())
+        .args([
+            "xsiam",
+            "--url",
+            &url,
+            "--key-id",
+            "1",
+            "set-status",
+            "1000004",
+            "resolved tp",
+        ])
+        .env("XSIAM_API_KEY", "sandbox-standard-key")
+        .output()
+        .unwrap();
+    let state: serde_json::Value = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        threat_reports::reqwest::get(format!("{url}/_sandbox/state"))
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert!(output.status.success(), "{}", stderr(&output));
+    // The apply-fault met the first update request, the flat probe, which a
+    // live tenant refuses (nothing applied): its 503 was retried, flat
+    // again, then answered 101; the wrapped update was applied once.
+    assert_eq!(state["faults_injected"]["apply_503"], 1);
+    assert_eq!(state["xsiam_bodies"]["flat"], 2);
+    assert_eq!(state["xsiam_bodies"]["request_data"], 1);
+    assert_eq!(state["xsiam_update_counts"]["1000004"], 1);
+    let report = state["xsiam_reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["XSOAR_SOURCE_ID"] == "1000004")
+        .unwrap();
+    assert_eq!(report["REPORT_STATUS"], "RESOLVED_TP");
+}

@@ -1,21 +1,37 @@
-//! The sandbox's shared state and its routes.
+//! What the handlers share: the settings, the state that changes while
+//! the sandbox runs, and small helpers. Depends on the leaf modules only.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use trustar_client::types::Report;
 use xsiam_client::types::MthReport;
 
+use crate::credentials::Credentials;
 use crate::dialect::{XsiamAnswerShape, XsiamDialect};
+use crate::fault::Fault;
 use crate::fault_rates::{FaultRates, RandomFaults};
-use crate::faults::{self, Fault};
-use crate::{Credentials, SandboxBuilder, SandboxState, admin, trustar, xsiam};
+use crate::state::SandboxState;
+
+/// What a [`SandboxBuilder`](crate::SandboxBuilder) sets.
+#[derive(Debug, Clone)]
+pub(crate) struct Settings {
+    pub state: SandboxState,
+    pub credentials: Credentials,
+    pub token_lifetime: Duration,
+    pub max_indicators: usize,
+    pub faults: Vec<Fault>,
+    pub fault_rates: Option<FaultRates>,
+    pub enforce_rate_limits: bool,
+    pub static_token: Option<String>,
+    pub xsiam_dialect: XsiamDialect,
+    pub xsiam_answer: XsiamAnswerShape,
+    /// XSIAM reports seeded beside the state's, with predictable ids.
+    pub xsiam_reports: usize,
+}
 
 /// Everything the handlers share.
 pub(crate) struct App {
@@ -60,8 +76,12 @@ pub(crate) struct Inner {
 
 impl App {
     /// The server's shared state, from the builder's settings.
-    pub(crate) fn new(settings: SandboxBuilder) -> Self {
-        let inner = Inner::from(&settings.state, &settings.faults, settings.fault_rates);
+    pub(crate) fn new(settings: Settings) -> Self {
+        let mut state = settings.state;
+        state
+            .xsiam_reports
+            .extend(numbered_reports(settings.xsiam_reports));
+        let inner = Inner::from(&state, &settings.faults, settings.fault_rates);
         App {
             credentials: settings.credentials,
             token_lifetime: settings.token_lifetime,
@@ -70,7 +90,7 @@ impl App {
             static_token: settings.static_token,
             xsiam_dialect: settings.xsiam_dialect,
             xsiam_answer: settings.xsiam_answer,
-            initial: settings.state,
+            initial: state,
             initial_faults: settings.faults,
             fault_rates: settings.fault_rates,
             inner: Mutex::new(inner),
@@ -134,39 +154,26 @@ impl Inner {
     }
 }
 
-/// Both APIs, the faults in front of them, and the `/_sandbox` routes.
-pub(crate) fn router(app: Arc<App>) -> Router {
-    let apis = Router::new()
-        .route(
-            "/public_api/v1/mth/child/report/update/status",
-            post(xsiam::update_status),
-        )
-        .route("/oauth/token", post(trustar::token))
-        // Other methods, POST among them, go to `trustar::other_method`.
-        .route(
-            "/api/1.3/reports/{id}",
-            get(trustar::get_report)
-                .put(trustar::put_report)
-                .fallback(trustar::other_method),
-        )
-        .layer(axum::middleware::from_fn_with_state(
-            app.clone(),
-            faults::apply,
-        ));
-    let sandbox = Router::new()
-        .route("/_sandbox/state", get(admin::state))
-        .route("/_sandbox/reset", post(admin::reset))
-        .route(
-            "/_sandbox/faults",
-            get(admin::faults)
-                .post(admin::add_fault)
-                .delete(admin::clear_faults),
-        );
-    apis.merge(sandbox)
-        // Bodies over TruSTAR's 2 MB limit must reach the handler, which
-        // answers 413 the vendor's way.
-        .layer(DefaultBodyLimit::max(16 * 1024 * 1024))
-        .with_state(app)
+/// The first id of the reports `--xsiam-reports N` seeds: they are
+/// `1000000`, `1000001`, … in order.
+pub(crate) const FIRST_NUMBERED_REPORT: u64 = 1_000_000;
+
+/// `n` more XSIAM reports with predictable ids, all `NEW`, for load tests
+/// that should not queue on three reports.
+fn numbered_reports(n: usize) -> Vec<MthReport> {
+    (0..n as u64)
+        .map(|i| MthReport {
+            xsoar_source_id: Some((FIRST_NUMBERED_REPORT + i).to_string()),
+            name: Some(format!("Sandbox report {}", i + 1)),
+            report_status: Some("NEW".into()),
+            severity: Some("SEV_020_LOW".into()),
+            classification: Some("MTH".into()),
+            report_type: Some("Threat Hunting Report".into()),
+            insert_time: Some(1_763_468_832_000),
+            update_time: Some(1_763_468_832_000),
+            ..MthReport::default()
+        })
+        .collect()
 }
 
 /// A JSON answer.
