@@ -3,7 +3,7 @@
 //! A local, stateful stand-in for both APIs, shaped exactly as in `specs/`:
 //! XSIAM's report-status update (standard and advanced keys, checked), and
 //! TruSTAR's token, report read and report replace (tokens that expire,
-//! full-replacement updates, the indicator limit counted with the facade's
+//! full-replacement updates, the indicator limit counted by its own
 //! counter). Faults come on demand: the next requests answer 429 or 503,
 //! hang, or drop the connection. Tests, examples, the CLI and users' own
 //! integration tests run against it.
@@ -57,6 +57,10 @@ pub use state::SandboxState;
 
 use shared::{App, Settings};
 
+/// The most indicators TruSTAR's update page allows in one report (its
+/// error pages say 500; `--max-indicators` sets another).
+const TRUSTAR_UPDATE_PAGE_LIMIT: usize = 2000;
+
 /// Builds a sandbox: every setting has a default.
 #[derive(Debug, Clone)]
 pub struct SandboxBuilder {
@@ -78,7 +82,7 @@ impl Sandbox {
                 state: SandboxState::seeded(),
                 credentials: Credentials::default(),
                 token_lifetime: Duration::from_secs(599),
-                max_indicators: threat_reports::indicators::TRUSTAR_INDICATOR_LIMIT,
+                max_indicators: TRUSTAR_UPDATE_PAGE_LIMIT,
                 faults: Vec::new(),
                 fault_rates: None,
                 enforce_rate_limits: false,
