@@ -17,6 +17,7 @@ pub mod peer_accuracy;
 pub mod python_tools;
 pub mod regenerate;
 pub mod schemathesis;
+pub mod spec_diff;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -27,6 +27,11 @@ commands:
   fuzz [--seconds N | --runs N]
                         every cargo-fuzz target under fuzz/, N seconds (default
                         60) or N inputs each; installs cargo-fuzz if missing
+  spec-diff [BASE] [--allow-breaking]
+                        every change to specs/ since the git revision BASE
+                        (default HEAD), rated breaking or compatible for a
+                        client, and the generated Rust API's changes; fails
+                        on a breaking change unless --allow-breaking
   public-api [--bless]  each library crate's public API against its committed
                         crates/NAME/public-api.txt (--bless rewrites them);
                         installs cargo-public-api if missing
@@ -56,6 +61,8 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
     let mut root = workspace_root();
     let mut check = false;
     let mut bless = false;
+    let mut allow_breaking = false;
+    let mut positional = Vec::new();
     let mut budget = None;
     let mut command = None;
     let mut args = args.into_iter();
@@ -63,6 +70,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
         match arg.as_str() {
             "--check" => check = true,
             "--bless" => bless = true,
+            "--allow-breaking" => allow_breaking = true,
             "--seconds" | "--runs" => {
                 let n = args
                     .next()
@@ -86,6 +94,12 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             _ if command.is_none() && !arg.starts_with('-') => command = Some(arg),
+            _ if command.as_deref() == Some("spec-diff")
+                && !arg.starts_with('-')
+                && positional.is_empty() =>
+            {
+                positional.push(arg)
+            }
             _ => bail!("unexpected argument `{arg}`\n\n{USAGE}"),
         }
     }
@@ -127,6 +141,10 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
         Some("soak") => xtask::load::soak(&root)?,
         Some("fuzz") => {
             xtask::fuzz::fuzz(&root, budget.unwrap_or(xtask::fuzz::Budget::Seconds(60)))?
+        }
+        Some("spec-diff") => {
+            let base = positional.first().map_or("HEAD", String::as_str);
+            xtask::spec_diff::spec_diff(&root, base, allow_breaking)?;
         }
         Some("public-api") => xtask::library::public_api(&root, bless)?,
         Some("library") => ci::library_checks(&root)?,

@@ -6,7 +6,7 @@
 /// ```
 /// use fuzz_checks::Target;
 ///
-/// assert_eq!(Target::ALL.map(Target::name), ["extract", "status", "answers"]);
+/// assert_eq!(Target::ALL.map(Target::name), ["extract", "status", "answers", "differential"]);
 /// Target::Status.check(b"closed");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -585,3 +585,21 @@ fn configuration_comes_from_code_or_the_environment() {
         "{error}"
     );
 }
+
+#[tokio::test]
+async fn a_body_less_201_or_204_to_an_update_is_success() {
+    for status in [201, 204] {
+        let server = MockServer::start().await;
+        token_endpoint(&server, "tok-1", 1).await;
+        Mock::given(method("PUT"))
+            .respond_with(ResponseTemplate::new(status))
+            .expect(1)
+            .mount(&server)
+            .await;
+        let update = ReportUpdate::new("t", "evil.exe", "e1");
+        client(&server)
+            .update_report(&external("x"), &update)
+            .await
+            .unwrap_or_else(|e| panic!("HTTP {status}: {e}"));
+    }
+}

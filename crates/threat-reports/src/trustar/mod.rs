@@ -123,11 +123,18 @@ impl TrustarClient {
             id,
             sent: Some(update.indicator_count()),
         };
-        self.call(&context, || {
-            self.client.update_report(raw_id, Some(id_type), &body)
-        })
-        .await
-        .map(|_| ())
+        let result = self
+            .call(&context, || {
+                self.client.update_report(raw_id, Some(id_type), &body)
+            })
+            .await;
+        match result {
+            Ok(_) => Ok(()),
+            // The spec documents 200 with no body; a server that answers
+            // 201 or 204 stored the report all the same.
+            Err(Error::Api { response, .. }) if (200..300).contains(&response.status) => Ok(()),
+            Err(error) => Err(error),
+        }
     }
 
     /// Reads the report, lets `edit` change its writable fields, and writes
