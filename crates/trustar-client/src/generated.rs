@@ -489,7 +489,7 @@ backwards compatibility with multi-enclave submission.
     }
 }
 #[derive(Clone, Debug)]
-/**Client for TruSTAR report API 1.3
+/**Client for TruSTAR report API
 
 The part of the TruSTAR API 1.3 that reads and replaces a report, and the
 OAuth2 token endpoint every call needs.
