@@ -42,7 +42,7 @@ pub struct SandboxOptions {
     /// The most indicators a TruSTAR report may hold.
     #[arg(long, default_value_t = 2000)]
     pub max_indicators: usize,
-    /// A fault for the next requests: 429:COUNT[:WAIT_MS], 503:COUNT,
+    /// A fault for the next requests: `429:COUNT[:WAIT_MS]`, 503:COUNT,
     /// hang:COUNT:MS or drop:COUNT; or for the next updates, after they are
     /// applied: apply_drop:COUNT, apply_503:COUNT or apply_hang:COUNT:MS.
     /// Repeat for more.
@@ -66,8 +66,8 @@ pub struct SandboxOptions {
     #[arg(long, default_value_t = XsiamDialect::Page)]
     pub xsiam_dialect: XsiamDialect,
     /// The shape of XSIAM's successful answers: object ({"reply": report}),
-    /// data ({"reply": {"DATA": [report], "COUNT": 1}}) or array
-    /// ({"reply": [report]}).
+    /// data (`{"reply": {"DATA": [report], "COUNT": 1}}`) or array
+    /// (`{"reply": [report]}`).
     #[arg(long, default_value_t = XsiamAnswerShape::Object)]
     pub xsiam_answer: XsiamAnswerShape,
     /// Seed N more XSIAM reports, all NEW, with the ids 1000000, 1000001, …
