@@ -141,12 +141,27 @@ fn key(row: &Row) -> RowKey {
     )
 }
 
-/// The rows a journal records as done. A line cut short by a crash is
-/// ignored.
-fn done_rows(path: &Path) -> Result<HashSet<RowKey>, Failure> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(HashSet::new()),
+/// What a journal records of earlier runs.
+#[derive(Debug, Default)]
+struct Recorded {
+    /// The rows done.
+    done: HashSet<RowKey>,
+    /// Per report, the last line of the file done for it: an earlier row
+    /// for that report must not be sent again, or the report would go back.
+    last_done_line: HashMap<String, usize>,
+    /// Whether the file ends in the middle of a line (a crash, or a full
+    /// disk, while an entry was written): the next entry starts on a new
+    /// line.
+    torn: bool,
+}
+
+/// What the journal at `path` records. A last line cut short is set aside
+/// and said so; any other line that is not an entry is said so with its
+/// line number. Neither counts as done.
+fn read_journal(path: &Path) -> Result<Recorded, Failure> {
+    let text = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Recorded::default()),
         Err(e) => {
             return Err(Failure::usage(format!(
                 "cannot read the journal {}: {e}",
@@ -154,12 +169,44 @@ fn done_rows(path: &Path) -> Result<HashSet<RowKey>, Failure> {
             )));
         }
     };
-    Ok(text
-        .lines()
-        .filter_map(|line| serde_json::from_str::<Entry>(line).ok())
-        .filter(|entry| entry.outcome == "done")
-        .map(|entry| (entry.line, entry.source_id, entry.status))
-        .collect())
+    let torn = !text.is_empty() && !text.ends_with(b"\n");
+    let text = String::from_utf8_lossy(&text);
+    let lines: Vec<&str> = text.split_terminator('\n').collect();
+    let mut recorded = Recorded {
+        torn,
+        ..Recorded::default()
+    };
+    for (i, line) in lines.iter().enumerate() {
+        let number = i + 1;
+        if torn && number == lines.len() {
+            eprintln!(
+                "journal {}: line {number} was cut short (a crash or a full disk while it was \
+                 written); it is set aside, and that row counts as not done",
+                path.display()
+            );
+            continue;
+        }
+        match serde_json::from_str::<Entry>(line) {
+            Ok(entry) => {
+                if entry.outcome == "done" {
+                    let last = recorded
+                        .last_done_line
+                        .entry(entry.source_id.clone())
+                        .or_insert(entry.line);
+                    *last = (*last).max(entry.line);
+                    recorded
+                        .done
+                        .insert((entry.line, entry.source_id, entry.status));
+                }
+            }
+            Err(_) if line.trim().is_empty() => {}
+            Err(e) => eprintln!(
+                "journal {}: line {number} is not a journal entry ({e}); it is ignored",
+                path.display()
+            ),
+        }
+    }
+    Ok(recorded)
 }
 
 /// Appends entries, each flushed and synced before the next row counts as
@@ -167,14 +214,22 @@ fn done_rows(path: &Path) -> Result<HashSet<RowKey>, Failure> {
 struct Journal(File);
 
 impl Journal {
-    fn open(path: &Path) -> Result<Self, Failure> {
-        let file = OpenOptions::new()
+    /// Opens the journal for appending; after a torn last line, the next
+    /// entry starts on a line of its own.
+    fn open(path: &Path, torn: bool) -> Result<Self, Failure> {
+        let mut file = OpenOptions::new()
             .create(true)
             .append(true)
             .open(path)
             .map_err(|e| {
                 Failure::usage(format!("cannot open the journal {}: {e}", path.display()))
             })?;
+        if torn {
+            file.write_all(b"\n").map_err(|e| Failure {
+                code: 1,
+                message: format!("cannot write the journal {}: {e}", path.display()),
+            })?;
+        }
         Ok(Journal(file))
     }
 
@@ -192,6 +247,9 @@ impl Journal {
 pub struct Summary {
     pub done: usize,
     pub skipped: usize,
+    /// Rows older than a row done for the same report in an earlier run:
+    /// not sent, so that a rerun never takes a report back.
+    pub superseded: usize,
     pub failed: usize,
     pub invalid: usize,
     pub interrupted: bool,
@@ -229,14 +287,47 @@ pub async fn run(
     for bad in invalid {
         eprintln!("line {}: {}", bad.line, bad.problem);
     }
-    let done = match journal {
-        Some(path) => done_rows(path)?,
-        None => HashSet::new(),
+    let recorded = match journal {
+        Some(path) => read_journal(path)?,
+        None => Recorded::default(),
     };
-    let mut journal = journal.map(Journal::open).transpose()?;
-    let (skipped, todo): (Vec<Row>, Vec<Row>) =
-        rows.into_iter().partition(|row| done.contains(&key(row)));
+    let mut journal = journal
+        .map(|path| Journal::open(path, recorded.torn))
+        .transpose()?;
+    let (skipped, todo): (Vec<Row>, Vec<Row>) = rows
+        .into_iter()
+        .partition(|row| recorded.done.contains(&key(row)));
     summary.skipped = skipped.len();
+    // A row older than one already done for the same report would take the
+    // report back to an earlier status: the file's last row decides.
+    let (superseded, todo): (Vec<Row>, Vec<Row>) = todo.into_iter().partition(|row| {
+        recorded
+            .last_done_line
+            .get(&row.source_id)
+            .is_some_and(|last| *last > row.line)
+    });
+    summary.superseded = superseded.len();
+    for row in &superseded {
+        eprintln!(
+            "line {}: {} -> {}: superseded: a later row for this report is already done",
+            row.line,
+            row.source_id,
+            row.status.canonical()
+        );
+        if let Some(journal) = journal.as_mut() {
+            let entry = Entry {
+                line: row.line,
+                source_id: row.source_id.clone(),
+                status: row.status.canonical().to_string(),
+                outcome: "superseded".into(),
+                error: None,
+            };
+            journal.record(&entry).map_err(|e| Failure {
+                code: 1,
+                message: format!("cannot write the journal: {e}"),
+            })?;
+        }
+    }
 
     let progress = std::io::stderr().is_terminal().then(|| {
         let bar = indicatif::ProgressBar::new(todo.len() as u64);

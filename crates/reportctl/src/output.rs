@@ -175,6 +175,13 @@ pub fn bulk_summary(summary: &crate::bulk::Summary, json: bool) {
             "skipped",
             format!("{} (already done in the journal)", summary.skipped),
         ),
+        (
+            "superseded",
+            format!(
+                "{} (older than a row already done for the same report)",
+                summary.superseded
+            ),
+        ),
         ("failed", summary.failed.to_string()),
         ("invalid", summary.invalid.to_string()),
     ];

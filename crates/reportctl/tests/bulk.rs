@@ -503,3 +503,123 @@ fn with_faults_after_the_update_is_applied_every_report_ends_at_its_last_row() {
     let applied: u64 = state.xsiam_update_counts.values().sum();
     assert_eq!(applied, 120 + injected);
 }
+
+/// The issue's reproduction: `777776,new` then `777776,closed`, one 503,
+/// one attempt each. The first run fails line 2 and does line 3; the
+/// rerun must not send line 2, or the report would end `NEW`.
+#[test]
+fn a_rerun_never_takes_a_report_back_to_an_older_row() {
+    let server = server_with(Sandbox::builder().fault(Fault {
+        kind: FaultKind::Unavailable,
+        count: 1,
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    let (rows, journal) = (
+        dir.path().join("rows.csv"),
+        dir.path().join("journal.jsonl"),
+    );
+    std::fs::write(&rows, "source_id,status\n777776,new\n777776,closed\n").unwrap();
+    let run = || {
+        reportctl(Some(&server), dir.path())
+            .args([
+                "xsiam",
+                "--body-envelope",
+                "flat",
+                "bulk-status",
+                "--max-attempts",
+                "1",
+                "--rate",
+                "0",
+                "--journal",
+            ])
+            .arg(&journal)
+            .arg(&rows)
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    assert_eq!(first.status.code(), Some(1), "line 2 failed");
+    let status = || {
+        server.sandbox.state().xsiam_reports[0]
+            .report_status
+            .clone()
+            .unwrap()
+    };
+    assert_eq!(status(), "CLOSED");
+    let second = run();
+    let stdout = String::from_utf8_lossy(&second.stdout);
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(second.status.success(), "{stdout}\n{stderr}");
+    assert_eq!(status(), "CLOSED", "the rerun took the report back");
+    assert!(stdout.contains("superseded         1"), "{stdout}");
+    assert!(
+        stderr.contains("line 2: 777776 -> NEW: superseded"),
+        "{stderr}"
+    );
+    assert!(
+        std::fs::read_to_string(&journal)
+            .unwrap()
+            .contains("\"outcome\":\"superseded\""),
+        "journaled as superseded"
+    );
+    // Two updates in all: line 2 was never applied, line 3 once.
+    assert_eq!(server.sandbox.state().xsiam_update_counts["777776"], 1);
+}
+
+/// A journal cut in the middle of a line (a crash while writing): the
+/// fragment is set aside and said so, the next entry starts on a fresh
+/// line, and a corrupt line is named by its number.
+#[test]
+fn a_torn_journal_is_set_aside_not_glued_onto() {
+    let server = with_reports(3);
+    let dir = tempfile::tempdir().unwrap();
+    let (rows, journal) = (
+        dir.path().join("rows.csv"),
+        dir.path().join("journal.jsonl"),
+    );
+    std::fs::write(
+        &rows,
+        "source_id,status\nr0000,closed\nr0001,closed\nr0002,closed\n",
+    )
+    .unwrap();
+    std::fs::write(
+        &journal,
+        "{\"line\":2,\"source_id\":\"r0000\",\"status\":\"CLOSED\",\"outcome\":\"done\"}\nnot an entry\n{\"line\":3,\"source_id\":\"r0001\",\"sta",
+    )
+    .unwrap();
+    let output = reportctl(Some(&server), dir.path())
+        .args([
+            "xsiam",
+            "--body-envelope",
+            "flat",
+            "bulk-status",
+            "--rate",
+            "0",
+            "--journal",
+        ])
+        .arg(&journal)
+        .arg(&rows)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(stderr.contains("line 3 was cut short"), "{stderr}");
+    assert!(stderr.contains("line 2 is not a journal entry"), "{stderr}");
+    let state = server.sandbox.state();
+    // Line 2 was done; the torn entry's row and the last one were sent.
+    assert_eq!(state.xsiam_update_counts.get("r0000"), None);
+    assert_eq!(state.xsiam_update_counts.get("r0001"), Some(&1));
+    assert_eq!(state.xsiam_update_counts.get("r0002"), Some(&1));
+    let text = std::fs::read_to_string(&journal).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(
+        lines[2], "{\"line\":3,\"source_id\":\"r0001\",\"sta",
+        "the fragment stays as it was"
+    );
+    for line in &lines[3..] {
+        let entry: serde_json::Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
+        assert_eq!(entry["outcome"], "done");
+    }
+    assert_eq!(lines.len(), 5);
+}
