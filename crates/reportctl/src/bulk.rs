@@ -49,7 +49,8 @@ pub fn parse(text: &str) -> (Vec<Row>, Vec<Invalid>) {
     if text.trim_start().starts_with('{') {
         #[derive(Deserialize)]
         struct JsonRow {
-            source_id: String,
+            /// Text, or a whole number (`777776` as well as `"777776"`).
+            source_id: serde_json::Value,
             status: String,
         }
         for (index, line) in text.lines().enumerate() {
@@ -57,7 +58,19 @@ pub fn parse(text: &str) -> (Vec<Row>, Vec<Invalid>) {
                 continue;
             }
             match serde_json::from_str::<JsonRow>(line) {
-                Ok(row) => push(read_row(index + 1, &row.source_id, &row.status)),
+                Ok(row) => match row.source_id {
+                    serde_json::Value::String(id) => push(read_row(index + 1, &id, &row.status)),
+                    serde_json::Value::Number(n) if n.is_u64() || n.is_i64() => {
+                        push(read_row(index + 1, &n.to_string(), &row.status))
+                    }
+                    other => push(Err(Invalid {
+                        line: index + 1,
+                        problem: format!(
+                            "source_id must be text or a whole number, not {}",
+                            crate::output::shown(&other.to_string())
+                        ),
+                    })),
+                },
                 Err(e) => push(Err(Invalid {
                     line: index + 1,
                     problem: format!("not a {{\"source_id\", \"status\"}} object: {e}"),
@@ -99,9 +112,10 @@ pub fn parse(text: &str) -> (Vec<Row>, Vec<Invalid>) {
     (rows, invalid)
 }
 
-/// A row from its fields, or why it is invalid.
-fn read_row(line: usize, source_id: &str, status: &str) -> Result<Row, Invalid> {
-    if source_id.trim().is_empty() {
+/// A row from its fields, trimmed as CSV trims them, or why it is invalid.
+pub fn read_row(line: usize, source_id: &str, status: &str) -> Result<Row, Invalid> {
+    let source_id = source_id.trim();
+    if source_id.is_empty() {
         return Err(Invalid {
             line,
             problem: "source_id is empty".into(),

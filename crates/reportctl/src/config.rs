@@ -22,6 +22,18 @@ use std::path::{Path, PathBuf};
 
 use crate::Failure;
 
+/// The keys a profile may hold.
+pub const KNOWN_KEYS: [&str; 8] = [
+    "xsiam_url",
+    "xsiam_key_id",
+    "xsiam_api_key_file",
+    "xsiam_auth_mode",
+    "xsiam_body_envelope",
+    "trustar_url",
+    "trustar_api_key_file",
+    "trustar_api_secret_file",
+];
+
 /// One profile of the config file: setting name → value.
 #[derive(Debug, Default)]
 pub struct Profile {
@@ -82,13 +94,25 @@ pub fn load(path: Option<&Path>, name: &str) -> Result<Profile, Failure> {
     };
     let mut values = BTreeMap::new();
     for (key, value) in profile.as_table().into_iter().flatten() {
-        let Some(text) = value.as_str() else {
+        if !KNOWN_KEYS.contains(&key.as_str()) {
             return Err(Failure::usage(format!(
-                "[profiles.{name}] {key} in {} must be a string",
-                path.display()
+                "[profiles.{name}] in {} has an unknown key {key:?}; the known keys are {}",
+                path.display(),
+                KNOWN_KEYS.join(", ")
             )));
+        }
+        let text = match value {
+            toml::Value::String(text) => text.clone(),
+            // `xsiam_key_id = 241` is what people write for a number.
+            toml::Value::Integer(n) => n.to_string(),
+            _ => {
+                return Err(Failure::usage(format!(
+                    "[profiles.{name}] {key} in {} must be a string (or, for a key id, a whole number)",
+                    path.display()
+                )));
+            }
         };
-        values.insert(key.clone(), text.to_string());
+        values.insert(key.clone(), text);
     }
     Ok(Profile {
         values,

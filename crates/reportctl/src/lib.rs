@@ -132,9 +132,10 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             match command {
                 XsiamCommand::SetStatus { source_id, status } => {
                     let status: ReportStatus = status.parse().map_err(Error::from)?;
+                    // Trimmed as bulk-status trims its rows.
                     let report = builder
                         .build()?
-                        .update_report_status(&source_id, status)
+                        .update_report_status(source_id.trim(), status)
                         .await?;
                     output::mth_report(&report, json);
                 }

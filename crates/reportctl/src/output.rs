@@ -165,26 +165,39 @@ pub fn indicators(found: &[Indicator], json: bool) {
     }
 }
 
+/// A value as output shows it: control characters escaped, at most 80
+/// characters.
+pub fn shown(text: &str) -> String {
+    let escaped: String = text.chars().flat_map(char::escape_debug).collect();
+    match escaped.char_indices().nth(80) {
+        Some((cut, _)) => format!("{}…", &escaped[..cut]),
+        None => escaped,
+    }
+}
+
 pub fn bulk_summary(summary: &crate::bulk::Summary, json: bool) {
     if json {
         return print_json(summary);
     }
-    let mut rows = vec![
-        ("done", summary.done.to_string()),
-        (
+    let mut rows = vec![("done", summary.done.to_string())];
+    // Only a journal skips or supersedes rows: nothing to say without one.
+    if summary.skipped > 0 {
+        rows.push((
             "skipped",
             format!("{} (already done in the journal)", summary.skipped),
-        ),
-        (
+        ));
+    }
+    if summary.superseded > 0 {
+        rows.push((
             "superseded",
             format!(
                 "{} (older than a row already done for the same report)",
                 summary.superseded
             ),
-        ),
-        ("failed", summary.failed.to_string()),
-        ("invalid", summary.invalid.to_string()),
-    ];
+        ));
+    }
+    rows.push(("failed", summary.failed.to_string()));
+    rows.push(("invalid", summary.invalid.to_string()));
     if summary.interrupted {
         rows.push((
             "interrupted",

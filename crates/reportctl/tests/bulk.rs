@@ -623,3 +623,43 @@ fn a_torn_journal_is_set_aside_not_glued_onto() {
     }
     assert_eq!(lines.len(), 5);
 }
+
+/// JSON Lines rows take a numeric `source_id`; rows are trimmed the same
+/// way in JSON Lines as in CSV; without a journal the summary says nothing
+/// of skipped rows.
+#[test]
+fn json_lines_take_numeric_ids_and_trim_like_csv() {
+    let reports = serde_json::json!([
+        {"XSOAR_SOURCE_ID": "7001", "REPORT_STATUS": "NEW"},
+        {"XSOAR_SOURCE_ID": "7002", "REPORT_STATUS": "NEW"}
+    ]);
+    let state: SandboxState = serde_json::from_value(
+        serde_json::json!({"xsiam_reports": reports, "trustar_reports": []}),
+    )
+    .unwrap();
+    let server = server_with(Sandbox::builder().state(state));
+    let dir = tempfile::tempdir().unwrap();
+    let output = reportctl(Some(&server), dir.path())
+        .args(["xsiam", "bulk-status", "--rate", "0", "-"])
+        .write_stdin("{\"source_id\": 7001, \"status\": \"closed\"}\n{\"source_id\": \" 7002 \", \"status\": \" pending \"}\n{\"source_id\": 1.5, \"status\": \"new\"}\n")
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stderr.contains("line 3: source_id must be text or a whole number, not 1.5"),
+        "{stderr}"
+    );
+    let state = server.sandbox.state();
+    assert_eq!(
+        state.xsiam_reports[0].report_status.as_deref(),
+        Some("CLOSED")
+    );
+    assert_eq!(
+        state.xsiam_reports[1].report_status.as_deref(),
+        Some("PENDING")
+    );
+    assert!(!stdout.contains("skipped"), "{stdout}");
+    assert!(!stdout.contains("superseded"), "{stdout}");
+}

@@ -441,3 +441,59 @@ fn the_sandbox_command_takes_every_option_of_the_sandbox_binary() {
         .unwrap();
     assert_eq!(report["REPORT_STATUS"], "RESOLVED_TP");
 }
+
+/// A profile takes `xsiam_key_id = 2` as written for a number, and an
+/// unknown key (a typo) is an error that lists the known ones;
+/// `--auth-mode` ignores case; `set-status` trims the id as bulk rows are.
+#[test]
+fn profiles_take_whole_numbers_and_refuse_unknown_keys() {
+    let server = server();
+    let home = tempfile::tempdir().unwrap();
+    let c = server.sandbox.credentials();
+    let key_file = home.path().join("xsiam-key");
+    std::fs::write(&key_file, format!("{}\n", c.xsiam_advanced_key)).unwrap();
+    let dir = home.path().join("threat-reports");
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = |extra: &str| {
+        std::fs::write(
+            dir.join("config.toml"),
+            format!(
+                "[profiles.lab]\nxsiam_url = \"{}\"\nxsiam_key_id = {}\nxsiam_api_key_file = \"{}\"\n{extra}",
+                server.sandbox.base_url(),
+                c.xsiam_advanced_key_id,
+                key_file.display()
+            ),
+        )
+        .unwrap();
+    };
+    config("");
+    let output = reportctl(None, home.path())
+        .args([
+            "--profile",
+            "lab",
+            "xsiam",
+            "--auth-mode",
+            "ADVANCED",
+            "set-status",
+            " 777778 ",
+            "pending",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        server.sandbox.state().xsiam_reports[2]
+            .report_status
+            .as_deref(),
+        Some("PENDING")
+    );
+    config("xsiam_keyid = \"3\"\n");
+    let output = reportctl(None, home.path())
+        .args(["--profile", "lab", "xsiam", "set-status", "777778", "new"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let text = stderr(&output);
+    assert!(text.contains("unknown key \"xsiam_keyid\""), "{text}");
+    assert!(text.contains("xsiam_key_id, xsiam_api_key_file"), "{text}");
+}
