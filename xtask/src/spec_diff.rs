@@ -101,46 +101,42 @@ fn resolve_boxed<'s>(
     }
 }
 
+/// `item`, or the component its `$ref` names: `#/components/{kind}/NAME`,
+/// looked up in `components` (one level: components that refer on are not
+/// followed).
+fn resolve_component<'s, T>(
+    spec: &'s OpenAPI,
+    item: &'s ReferenceOr<T>,
+    kind: &str,
+    components: impl Fn(&'s openapiv3::Components, &str) -> Option<&'s ReferenceOr<T>>,
+) -> Option<&'s T> {
+    match item {
+        ReferenceOr::Item(item) => Some(item),
+        ReferenceOr::Reference { reference } => {
+            let name = reference.strip_prefix(&format!("#/components/{kind}/"))?;
+            match components(spec.components.as_ref()?, name)? {
+                ReferenceOr::Item(item) => Some(item),
+                ReferenceOr::Reference { .. } => None,
+            }
+        }
+    }
+}
+
 fn resolve_parameter<'s>(
     spec: &'s OpenAPI,
     p: &'s ReferenceOr<Parameter>,
 ) -> Option<&'s Parameter> {
-    match p {
-        ReferenceOr::Item(p) => Some(p),
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/parameters/")?;
-            match spec.components.as_ref()?.parameters.get(name)? {
-                ReferenceOr::Item(p) => Some(p),
-                ReferenceOr::Reference { .. } => None,
-            }
-        }
-    }
+    resolve_component(spec, p, "parameters", |c, name| c.parameters.get(name))
 }
 
 fn resolve_body<'s>(spec: &'s OpenAPI, b: &'s ReferenceOr<RequestBody>) -> Option<&'s RequestBody> {
-    match b {
-        ReferenceOr::Item(b) => Some(b),
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/requestBodies/")?;
-            match spec.components.as_ref()?.request_bodies.get(name)? {
-                ReferenceOr::Item(b) => Some(b),
-                ReferenceOr::Reference { .. } => None,
-            }
-        }
-    }
+    resolve_component(spec, b, "requestBodies", |c, name| {
+        c.request_bodies.get(name)
+    })
 }
 
 fn resolve_response<'s>(spec: &'s OpenAPI, r: &'s ReferenceOr<Response>) -> Option<&'s Response> {
-    match r {
-        ReferenceOr::Item(r) => Some(r),
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/responses/")?;
-            match spec.components.as_ref()?.responses.get(name)? {
-                ReferenceOr::Item(r) => Some(r),
-                ReferenceOr::Reference { .. } => None,
-            }
-        }
-    }
+    resolve_component(spec, r, "responses", |c, name| c.responses.get(name))
 }
 
 /// A schema's kind, in words: `string`, `integer`, `object`, `oneOf`, ….

@@ -113,7 +113,7 @@ pub fn parse(text: &str) -> (Vec<Row>, Vec<Invalid>) {
 }
 
 /// A row from its fields, trimmed as CSV trims them, or why it is invalid.
-pub fn read_row(line: usize, source_id: &str, status: &str) -> Result<Row, Invalid> {
+fn read_row(line: usize, source_id: &str, status: &str) -> Result<Row, Invalid> {
     let source_id = source_id.trim();
     if source_id.is_empty() {
         return Err(Invalid {

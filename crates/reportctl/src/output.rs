@@ -167,7 +167,7 @@ pub fn indicators(found: &[Indicator], json: bool) {
 
 /// A value as output shows it: control characters escaped, at most 80
 /// characters.
-pub fn shown(text: &str) -> String {
+pub(crate) fn shown(text: &str) -> String {
     let escaped: String = text.chars().flat_map(char::escape_debug).collect();
     match escaped.char_indices().nth(80) {
         Some((cut, _)) => format!("{}…", &escaped[..cut]),
