@@ -378,7 +378,7 @@ fn trustar_every_error_shape_decodes_into_the_shared_error_type() {
 #[test]
 fn trustar_token_and_report_examples_decode() {
     let token: trustar::Token = serde_json::from_str(&fixture("trustar/token.json")).unwrap();
-    assert_eq!(token.expires_in, 599);
+    assert_eq!(token.expires_in, Some(599));
     assert_eq!(token.token_type.as_deref(), Some("bearer"));
 
     let report: trustar::Report = serde_json::from_value(spec_example(

@@ -150,7 +150,11 @@ pub fn answers(data: &[u8]) {
     if let Ok(wire) = serde_json::from_slice::<trustar_client::types::Report>(data) {
         serde_json::to_string(&wire).expect("a decoded report serializes");
         let enclave = wire.enclave_ids.first().cloned().unwrap_or_default();
-        let update = ReportUpdate::new(wire.title, wire.report_body, enclave);
+        let update = ReportUpdate::new(
+            wire.title.unwrap_or_default(),
+            wire.report_body.unwrap_or_default(),
+            enclave,
+        );
         let _ = update.indicator_count();
     }
     if let Ok(error) = serde_json::from_slice::<trustar_client::types::Error>(data) {

@@ -418,11 +418,15 @@ fn verdict(ledger: &Ledger, state: &SandboxState) -> Verdict {
             applied(&state.trustar_update_counts, id),
             &mut found,
         );
-        match state.trustar_reports.iter().find(|r| &r.id == id) {
-            Some(r) if &r.title == last => {}
+        match state
+            .trustar_reports
+            .iter()
+            .find(|r| r.id.as_ref() == Some(id))
+        {
+            Some(r) if r.title.as_ref() == Some(last) => {}
             Some(r) => found.push(format!(
                 "TruSTAR {id}: last title set {last:?}, stored {:?}",
-                r.title
+                r.title.as_deref().unwrap_or("(none)")
             )),
             None => found.push(format!("TruSTAR {id}: gone from the sandbox")),
         }
@@ -477,7 +481,7 @@ mod tests {
         ledger
             .trustar
             .insert(trustar_id(0, 0), (1, "soak 0 call 9".into()));
-        state.trustar_reports[0].title = "soak 0 call 9".into();
+        state.trustar_reports[0].title = Some("soak 0 call 9".into());
         state.trustar_update_counts.insert(trustar_id(0, 0), 1);
         assert!(verdict(&ledger, &state).discrepancies.is_empty());
 
@@ -496,7 +500,7 @@ mod tests {
         // A lost update and a stale final value.
         state.faults_injected.insert("apply_503".into(), 5);
         state.trustar_update_counts.insert(trustar_id(0, 0), 0);
-        state.trustar_reports[0].title = "soak 0 call 8".into();
+        state.trustar_reports[0].title = Some("soak 0 call 8".into());
         let found = verdict(&ledger, &state).discrepancies.join("\n");
         assert!(found.contains("1 made, 0 applied: 1 lost"), "{found}");
         assert!(found.contains("stored \"soak 0 call 8\""), "{found}");

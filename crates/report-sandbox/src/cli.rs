@@ -97,7 +97,11 @@ impl SandboxOptions {
             .xsiam_answer(args.xsiam_answer)
             .xsiam_reports(args.xsiam_reports);
         if let Some(path) = &args.state {
-            builder = builder.state(read_json::<SandboxState>("state", path)?);
+            let state = read_json::<SandboxState>("state", path)?;
+            state
+                .check()
+                .map_err(|e| format!("the state file {} is not valid: {e}", path.display()))?;
+            builder = builder.state(state);
         }
         if let Some(path) = &args.credentials {
             builder = builder.credentials(read_json::<Credentials>("credentials", path)?);

@@ -140,7 +140,7 @@ impl Inner {
             trustar: state
                 .trustar_reports
                 .iter()
-                .map(|r| (r.id.clone(), r.clone()))
+                .map(|r| (r.id.clone().unwrap_or_default(), r.clone()))
                 .collect(),
             tokens: HashMap::new(),
             faults: faults.iter().cloned().collect(),

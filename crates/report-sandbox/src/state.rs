@@ -42,6 +42,30 @@ pub struct SandboxState {
 }
 
 impl SandboxState {
+    /// Whether every report can be found: each XSIAM report has an
+    /// `XSOAR_SOURCE_ID` and each TruSTAR report an `id` (the specs make
+    /// neither required of an answer, but the sandbox keys reports by them).
+    ///
+    /// ```
+    /// let mut state = report_sandbox::SandboxState::seeded();
+    /// assert!(state.check().is_ok());
+    /// state.trustar_reports[0].id = None;
+    /// assert_eq!(state.check().unwrap_err(), "trustar_reports[0] has no id");
+    /// ```
+    pub fn check(&self) -> Result<(), String> {
+        if let Some(i) = self
+            .xsiam_reports
+            .iter()
+            .position(|r| r.xsoar_source_id.is_none())
+        {
+            return Err(format!("xsiam_reports[{i}] has no XSOAR_SOURCE_ID"));
+        }
+        if let Some(i) = self.trustar_reports.iter().position(|r| r.id.is_none()) {
+            return Err(format!("trustar_reports[{i}] has no id"));
+        }
+        Ok(())
+    }
+
     /// The sample reports: the XSIAM vendor page's report (`777776`) and two
     /// more; the TruSTAR update page's report (external id `M-1234`) and one
     /// more.

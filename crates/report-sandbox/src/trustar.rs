@@ -150,7 +150,7 @@ fn find(inner: &Inner, id: &str, external: bool) -> Option<String> {
             .trustar
             .values()
             .find(|r| r.external_tracking_id.as_deref() == Some(id))
-            .map(|r| r.id.clone())
+            .and_then(|r| r.id.clone())
     } else {
         inner.trustar.contains_key(id).then(|| id.to_string())
     }
@@ -287,20 +287,20 @@ pub(crate) async fn put_report(
         return too_large(app.max_indicators);
     }
     let mut inner = app.lock();
-    let Some(report) =
-        find(&inner, &id, external).and_then(|internal| inner.trustar.get_mut(&internal))
-    else {
+    let Some(internal) = find(&inner, &id, external) else {
+        return message(StatusCode::NOT_FOUND, "Report not found");
+    };
+    let Some(report) = inner.trustar.get_mut(&internal) else {
         return message(StatusCode::NOT_FOUND, "Report not found");
     };
     let now = now_ms();
-    report.title = fields.title;
-    report.report_body = fields.body;
+    report.title = Some(fields.title);
+    report.report_body = Some(fields.body);
     report.enclave_ids = vec![fields.enclave_id];
     report.external_tracking_id = fields.external_tracking_id;
     report.external_url = fields.external_url;
     report.time_began = Some(fields.time_began.unwrap_or(now));
     report.updated = Some(now);
-    let internal = report.id.clone();
     *inner.trustar_update_counts.entry(internal).or_default() += 1;
     StatusCode::OK.into_response()
 }

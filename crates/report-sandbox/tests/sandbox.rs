@@ -256,7 +256,11 @@ async fn trustar_limits_are_enforced_with_413() {
     assert_eq!(put(as_read.to_string()).await.unwrap().status(), 200);
     let stored = sandbox.state().trustar_reports[0].clone();
     assert_eq!(stored.time_began, Some(1474544315000));
-    assert_ne!(stored.id, "ignored", "the read-only id is not written");
+    assert_ne!(
+        stored.id.as_deref(),
+        Some("ignored"),
+        "the read-only id is not written"
+    );
     let null_time = json!({"title": "t", "reportBody": "b", "enclaveIds": ["e1"], "externalTrackingId": "M-1234", "timeBegan": null});
     assert_eq!(
         put(null_time.to_string()).await.unwrap().status(),

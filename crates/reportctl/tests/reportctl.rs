@@ -127,8 +127,8 @@ fn trustar_get_and_update_change_only_the_given_fields() {
     assert!(stdout(&output).contains("nothing was sent"));
     assert!(stdout(&output).contains("2 indicators: 1 IP, 1 SOFTWARE"));
     assert_eq!(
-        server.sandbox.state().trustar_reports[0].title,
-        "curl api-report"
+        server.sandbox.state().trustar_reports[0].title.as_deref(),
+        Some("curl api-report")
     );
 
     let output = reportctl(Some(&server), home.path())
@@ -146,8 +146,11 @@ fn trustar_get_and_update_change_only_the_given_fields() {
         .unwrap();
     assert!(output.status.success(), "{}", stderr(&output));
     let stored = &server.sandbox.state().trustar_reports[0];
-    assert_eq!(stored.title, "Renamed");
-    assert_eq!(stored.report_body, "New body: evil.exe and 185.220.101.4");
+    assert_eq!(stored.title.as_deref(), Some("Renamed"));
+    assert_eq!(
+        stored.report_body.as_deref(),
+        Some("New body: evil.exe and 185.220.101.4")
+    );
     assert_eq!(
         stored.external_tracking_id.as_deref(),
         Some("M-1234"),
@@ -175,7 +178,10 @@ fn trustar_get_and_update_change_only_the_given_fields() {
         "{}",
         stderr(&output)
     );
-    assert_eq!(server.sandbox.state().trustar_reports[0].title, "Renamed");
+    assert_eq!(
+        server.sandbox.state().trustar_reports[0].title.as_deref(),
+        Some("Renamed")
+    );
 
     let output = reportctl(Some(&server), home.path())
         .args([

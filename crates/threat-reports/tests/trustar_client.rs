@@ -603,3 +603,83 @@ async fn a_body_less_201_or_204_to_an_update_is_success() {
             .unwrap_or_else(|e| panic!("HTTP {status}: {e}"));
     }
 }
+
+/// The vendor lists a report's fields without promising them: a report
+/// that lacks one the facade needs to write it back is an error naming it,
+/// and a missing optional field is simply absent.
+#[tokio::test]
+async fn a_report_missing_a_field_the_facade_needs_is_an_error_naming_it() {
+    let server = MockServer::start().await;
+    token_endpoint(&server, "tok-1", 1).await;
+    let mut sparse = report_json();
+    for field in ["created", "updated", "externalUrl", "distributionType"] {
+        sparse.as_object_mut().unwrap().remove(field);
+    }
+    Mock::given(method("GET"))
+        .and(path("/api/1.3/reports/sparse"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(sparse))
+        .mount(&server)
+        .await;
+    let mut no_body = report_json();
+    no_body.as_object_mut().unwrap().remove("reportBody");
+    Mock::given(method("GET"))
+        .and(path("/api/1.3/reports/no-body"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(no_body))
+        .mount(&server)
+        .await;
+    let client = client(&server);
+
+    let report = client.get_report(&external("sparse")).await.unwrap();
+    assert_eq!((report.created, report.updated), (None, None));
+    assert_eq!(report.title, "curl api-report");
+
+    let error = client.get_report(&external("no-body")).await.unwrap_err();
+    assert!(matches!(error, Error::Decode { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains("reportBody"), "{message}");
+}
+
+/// A token answer without `expires_in` is used (the documented ten-minute
+/// life is assumed); one without `access_token` is a decode error that says
+/// so, without showing the body.
+#[tokio::test]
+async fn a_token_answer_needs_only_access_token() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(
+            ResponseTemplate::new(200).set_body_json(json!({"access_token": "tok-short"})),
+        )
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(header("authorization", "Bearer tok-short"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(report_json()))
+        .expect(2)
+        .mount(&server)
+        .await;
+    let first = client(&server);
+    first.get_report(&external("M-1234")).await.unwrap();
+    first.get_report(&external("M-1234")).await.unwrap();
+
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .and(path("/oauth/token"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(
+            json!({"token_type": "bearer", "expires_in": 599, "scope": "s3cr3t-scope"}),
+        ))
+        .mount(&server)
+        .await;
+    let error = client(&server)
+        .get_report(&external("x"))
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Decode { .. }), "{error:?}");
+    let message = error.to_string();
+    assert!(message.contains("no access_token"), "{message}");
+    assert!(
+        !format!("{message} {error:?}").contains("s3cr3t-scope"),
+        "{message}"
+    );
+}

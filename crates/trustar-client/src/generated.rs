@@ -90,8 +90,13 @@ with `waitTime` on 429), or the OAuth2 pair `error` and
             IdType::Internal
         }
     }
-    ///A report as read back. Times are milliseconds since the Unix epoch.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    /**A report as read back. Times are milliseconds since the Unix epoch.
+The vendor lists these fields but does not promise that any of them
+is present, so none is required here; a client checks the ones it
+needs (an id, a title, a body and the enclave, to write the report
+back).
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Report {
         ///When the report was created, in milliseconds since the Unix epoch.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -103,7 +108,11 @@ with `waitTime` on 429), or the OAuth2 pair `error` and
         )]
         pub distribution_type: ::std::option::Option<::std::string::String>,
         ///The enclave the report belongs to (one id).
-        #[serde(rename = "enclaveIds")]
+        #[serde(
+            rename = "enclaveIds",
+            default,
+            skip_serializing_if = "::std::vec::Vec::is_empty"
+        )]
         pub enclave_ids: ::std::vec::Vec<::std::string::String>,
         ///External tracking id provided by the user.
         #[serde(
@@ -118,10 +127,14 @@ with `waitTime` on 429), or the OAuth2 pair `error` and
         )]
         pub external_url: ::std::option::Option<::std::string::String>,
         ///TruSTAR's internal report id.
-        pub id: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub id: ::std::option::Option<::std::string::String>,
         ///Text content of the report.
-        #[serde(rename = "reportBody")]
-        pub report_body: ::std::string::String,
+        #[serde(
+            rename = "reportBody",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub report_body: ::std::option::Option<::std::string::String>,
         ///Incident time, in milliseconds since the Unix epoch.
         #[serde(
             rename = "timeBegan",
@@ -129,7 +142,8 @@ with `waitTime` on 429), or the OAuth2 pair `error` and
         )]
         pub time_began: ::std::option::Option<i64>,
         ///Title of the report.
-        pub title: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub title: ::std::option::Option<::std::string::String>,
         ///When the report was last updated, in milliseconds since the Unix epoch.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated: ::std::option::Option<i64>,
@@ -384,13 +398,20 @@ backwards compatibility with multi-enclave submission.
                 })
         }
     }
-    ///An access token.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    /**An access token. The vendor shows all four fields but promises none
+of them, so none is required here: a client needs `access_token`,
+and when `expires_in` is missing it can assume the documented
+lifetime of about ten minutes (an expired token is answered with
+400 `Expired oauth2 access token`, so the client can renew then).
+*/
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Token {
         ///The token to send as `Authorization: Bearer {access_token}`.
-        pub access_token: ::std::string::String,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub access_token: ::std::option::Option<::std::string::String>,
         ///Seconds until the token expires (about 600).
-        pub expires_in: i64,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub expires_in: ::std::option::Option<i64>,
         ///Scopes granted to the token.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub scope: ::std::option::Option<::std::string::String>,

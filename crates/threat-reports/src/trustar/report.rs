@@ -89,14 +89,23 @@ impl Report {
             time_began: epoch_ms("timeBegan", raw.time_began)?,
             created: epoch_ms("created", raw.created)?,
             updated: epoch_ms("updated", raw.updated)?,
-            id: raw.id,
-            title: raw.title,
-            body: raw.report_body,
+            id: needed("id", raw.id)?,
+            title: needed("title", raw.title)?,
+            body: needed("reportBody", raw.report_body)?,
             external_url: raw.external_url,
             external_tracking_id: raw.external_tracking_id,
             enclave_ids: raw.enclave_ids,
         })
     }
+}
+
+/// A field the vendor lists without promising it, which a [`Report`]
+/// needs: without it the report could not be written back whole.
+fn needed(field: &'static str, value: Option<String>) -> Result<String, Undecodable> {
+    value.ok_or_else(|| Undecodable {
+        what: field,
+        problem: format!("the report has no `{field}`"),
+    })
 }
 
 /// The writable fields of a report: what an update sends, whole (TruSTAR

@@ -14,6 +14,10 @@ use crate::Error;
 use crate::auth::TokenSlot;
 use crate::call::{CallRecord, recorded, too_large};
 use crate::error::{Api, snippet};
+
+/// The token lifetime the vendor documents ("about ten minutes"), assumed
+/// when an answer does not say.
+const DOCUMENTED_LIFETIME: Duration = Duration::from_secs(600);
 use crate::executor::is_throttle;
 use crate::failure::{Answer, Failure, failure, first_message, rate_limited};
 
@@ -110,19 +114,36 @@ impl Tokens {
             Ok(answer) => answer.into_inner(),
             Err(error) => return Err(token_error(failure(error, &record).await, &record)),
         };
-        if token.access_token.is_empty() {
-            return Err(Error::Decode {
-                api: Api::Trustar,
-                what: "a token answer",
-                problem: "access_token is empty".into(),
-                response: hidden_body(record.response()),
-            });
-        }
-        let lifetime = Duration::from_secs(u64::try_from(token.expires_in).unwrap_or(0));
+        let access_token = match token.access_token {
+            Some(access_token) if !access_token.is_empty() => access_token,
+            missing => {
+                let problem = if missing.is_some() {
+                    "access_token is empty"
+                } else {
+                    "it has no access_token"
+                };
+                return Err(Error::Decode {
+                    api: Api::Trustar,
+                    what: "a token answer",
+                    problem: problem.into(),
+                    response: hidden_body(record.response()),
+                });
+            }
+        };
+        // The vendor documents tokens of about ten minutes; an answer
+        // without `expires_in` is taken to mean that. An earlier expiry is
+        // answered with 400 `Expired oauth2 access token`, and renewed then.
+        let lifetime = match token.expires_in {
+            Some(seconds) => Duration::from_secs(u64::try_from(seconds).unwrap_or(0)),
+            None => {
+                tracing::debug!("the token answer has no expires_in; assuming 600 s");
+                DOCUMENTED_LIFETIME
+            }
+        };
         // Renew a little early: 30 s before expiry, or a fifth of a short life.
         let margin = (lifetime / 5).min(Duration::from_secs(30));
         *fresh_until = Some(Instant::now() + lifetime.saturating_sub(margin));
-        self.slot.set(Some(SecretString::from(token.access_token)));
+        self.slot.set(Some(SecretString::from(access_token)));
         Ok(())
     }
 }
