@@ -11,11 +11,12 @@ use crate::cargo;
 use crate::lint::lint;
 use crate::regenerate::{FileState, Mode, regenerate};
 
-/// Runs fmt check, clippy, regenerate --check, lint, every test,
+/// Runs fmt check, clippy, regenerate --check, lint, the review pages in
+/// headless Chromium, every test,
 /// schemathesis against the sandbox, the full soak, and every fuzz target
 /// for a fixed number of inputs.
 pub fn ci(root: &Path) -> Result<()> {
-    let steps: [(&str, &dyn Fn() -> Result<()>); 9] = [
+    let steps: [(&str, &dyn Fn() -> Result<()>); 10] = [
         ("cargo fmt --check", &|| {
             cargo(root, &["fmt", "--all", "--check"])
         }),
@@ -34,6 +35,9 @@ pub fn ci(root: &Path) -> Result<()> {
         }),
         ("regenerate --check", &|| check_generated(root)),
         ("lint the specs", &|| lint(root)),
+        ("the review pages in headless Chromium", &|| {
+            crate::review_pages::docs_check(root, None)
+        }),
         ("cargo test --workspace", &|| {
             cargo(root, &["test", "--workspace"])
         }),

@@ -16,6 +16,7 @@ pub mod node_tools;
 pub mod peer_accuracy;
 pub mod python_tools;
 pub mod regenerate;
+pub mod review_pages;
 pub mod schemathesis;
 pub mod spec_diff;
 

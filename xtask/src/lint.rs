@@ -63,12 +63,18 @@ pub fn docs(root: &Path) -> Result<Vec<String>> {
     let mut pages = Vec::new();
     for api in APIS {
         let out = format!("target/docs/{}.html", api.spec);
-        let mut redocly = tool(root, "redocly")?;
-        redocly
-            .args(["build-docs", &api.spec_path(), "--inlineBundle", "-o", &out])
-            .args(["--config", "specs/lint/redocly.yaml"]);
-        run(redocly, &format!("redocly build-docs {}", api.spec_path()))?;
+        render(root, &api.spec_path(), &root.join(&out))?;
         pages.push(out);
     }
     Ok(pages)
+}
+
+/// Renders the spec at `spec` (relative to `root`) to the page `out`.
+pub fn render(root: &Path, spec: &str, out: &Path) -> Result<()> {
+    let mut redocly = tool(root, "redocly")?;
+    redocly
+        .args(["build-docs", spec, "--inlineBundle", "-o"])
+        .arg(out)
+        .args(["--config", "specs/lint/redocly.yaml"]);
+    run(redocly, &format!("redocly build-docs {spec}"))
 }

@@ -14,7 +14,13 @@ commands:
   regenerate [--check]  generate crates/*/src/generated.rs from specs/*.yaml;
                         --check writes nothing, prints a diff and fails on drift
   lint                  Spectral, Redocly and the examples validator over the specs
-  docs                  render each spec to target/docs/NAME.html
+  docs [--base REV]     render each spec to target/docs/NAME.html; with a base,
+                        also the spec-diff report since REV as
+                        target/docs/spec-diff.html
+  docs-check [--base REV]
+                        write the pages (spec-diff against REV, default HEAD)
+                        and check each in headless Chromium: title, every
+                        operation's summary, no error banner or script error
   install-tools         install the pinned npm tools (tools/node_modules) and
                         Python tools (tools/.venv)
   schemathesis          the pinned schemathesis against report-sandbox, every spec
@@ -41,7 +47,8 @@ commands:
   bench-build           a clean release build of a binary that depends on
                         trustar-indicators alone, then one that depends on
                         threat-reports, timed in one run (a benchmark)
-  ci                    fmt check, clippy, regenerate --check, lint, all tests,
+  ci                    fmt check, clippy, regenerate --check, lint,
+                        docs-check, all tests,
                         the library checks, schemathesis, soak,
                         fuzz --runs 200000
 
@@ -64,6 +71,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
     let mut allow_breaking = false;
     let mut positional = Vec::new();
     let mut budget = None;
+    let mut base = None;
     let mut command = None;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -85,6 +93,10 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
                     xtask::fuzz::Budget::Seconds(n)
                 });
             }
+            "--base" => match args.next() {
+                Some(rev) => base = Some(rev),
+                None => bail!("--base needs a git revision\n\n{USAGE}"),
+            },
             "--root" => match args.next() {
                 Some(dir) => root = PathBuf::from(dir),
                 None => bail!("--root needs a folder\n\n{USAGE}"),
@@ -109,6 +121,9 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
     if bless && command.as_deref() != Some("public-api") {
         bail!("--bless goes with public-api\n\n{USAGE}");
     }
+    if base.is_some() && !matches!(command.as_deref(), Some("docs" | "docs-check")) {
+        bail!("--base goes with docs and docs-check\n\n{USAGE}");
+    }
     if budget.is_some() && command.as_deref() != Some("fuzz") {
         bail!("--seconds and --runs go with fuzz\n\n{USAGE}");
     }
@@ -124,10 +139,11 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
         }
         Some("lint") => lint::lint(&root)?,
         Some("docs") => {
-            for page in lint::docs(&root)? {
+            for page in xtask::review_pages::docs(&root, base.as_deref())? {
                 println!("{page}");
             }
         }
+        Some("docs-check") => xtask::review_pages::docs_check(&root, base.as_deref())?,
         Some("install-tools") => {
             println!("{}", node_tools::ensure_installed(&root)?.display());
             println!(

@@ -798,10 +798,15 @@ pub fn compare(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -
     Ok(report)
 }
 
+/// Every change to `root/specs/` since the git revision `base`.
+pub fn since(root: &Path, base: &str) -> Result<Report> {
+    compare(&specs_at(root, base)?, &specs_now(root)?)
+}
+
 /// `cargo xtask spec-diff [BASE] [--allow-breaking]`: prints the report;
 /// fails when anything breaks, unless allowed.
 pub fn spec_diff(root: &Path, base: &str, allow_breaking: bool) -> Result<Report> {
-    let report = compare(&specs_at(root, base)?, &specs_now(root)?)?;
+    let report = since(root, base)?;
     print!("{}", render(&report, base));
     if report.breaking() && !allow_breaking {
         bail!(
