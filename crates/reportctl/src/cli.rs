@@ -4,12 +4,19 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+/// The exit codes, as every `--help` lists them.
+pub const EXIT_CODES: &str = "\
+Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 over the
+indicator limit, 130 stopped by Ctrl-C or SIGTERM.";
+
 /// Report workflows for Cortex XSIAM and TruSTAR, from the shell.
 ///
-/// Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 over the
-/// indicator limit.
+/// Connection flags (--url, --key-id, --api-key-file, …) go after `xsiam`
+/// or `trustar`, before or after the command: `reportctl xsiam --url U
+/// set-status 1 closed` and `reportctl xsiam set-status 1 closed --url U`
+/// are the same. --json, --profile and --config go anywhere.
 #[derive(Parser, Debug)]
-#[command(name = "reportctl", version, about)]
+#[command(name = "reportctl", version, about, after_help = EXIT_CODES)]
 pub struct Cli {
     /// Print JSON (stable field names) instead of tables.
     #[arg(long, global = true)]
@@ -27,6 +34,7 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Cortex XSIAM MTH/MDR reports.
+    #[command(after_help = EXIT_CODES)]
     Xsiam {
         #[command(flatten)]
         connection: XsiamConnection,
@@ -34,6 +42,7 @@ pub enum Command {
         command: XsiamCommand,
     },
     /// TruSTAR reports.
+    #[command(after_help = EXIT_CODES)]
     Trustar {
         #[command(flatten)]
         connection: TrustarConnection,
@@ -41,6 +50,7 @@ pub enum Command {
         command: TrustarCommand,
     },
     /// Count or list a text's indicators, as TruSTAR extracts them.
+    #[command(after_help = EXIT_CODES)]
     Indicators {
         #[command(subcommand)]
         command: IndicatorsCommand,
@@ -66,27 +76,31 @@ pub enum Command {
 #[derive(Args, Debug)]
 pub struct XsiamConnection {
     /// The tenant's API URL or FQDN.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub url: Option<String>,
     /// The API key's id.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub key_id: Option<String>,
     /// A file holding the API key.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub api_key_file: Option<PathBuf>,
     /// standard or advanced.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub auth_mode: Option<String>,
     /// The update body's envelope: auto (the default: the vendor page's
     /// flat body until the tenant asks for request_data, then wrapped),
     /// flat, or request_data (what live tenants want).
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub body_envelope: Option<String>,
+    /// Seconds to wait for each attempt's answer.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = crate::words::DEFAULT_TIMEOUT_SECONDS)]
+    pub timeout: u64,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum XsiamCommand {
     /// Set a report's status (any spelling: "In Progress", in-progress, …).
+    #[command(after_help = EXIT_CODES)]
     SetStatus {
         /// The report's xsoar_source_id.
         source_id: String,
@@ -94,12 +108,17 @@ pub enum XsiamCommand {
         status: String,
     },
     /// Set the status of many reports from a file: CSV (source_id,status) or
-    /// JSON Lines ({"source_id": …, "status": …}), - for standard input.
-    /// With --journal, a rerun skips the rows already done.
+    /// JSON Lines ({"source_id": …, "status": …}), - for standard input;
+    /// UTF-8, lines ending in LF or CRLF. The file's last row for a report
+    /// decides its status. With --journal, a rerun skips the rows already
+    /// done and never sends a row older than one already done for the same
+    /// report. Ctrl-C (or SIGTERM) lets the rows in flight finish; a second
+    /// Ctrl-C stops at once.
+    #[command(after_help = EXIT_CODES)]
     BulkStatus {
         /// The rows (a file, or - for standard input).
         file: PathBuf,
-        /// Rows in flight at once.
+        /// Rows in flight at once (at most 256).
         #[arg(long, default_value_t = 8)]
         concurrency: usize,
         /// Calls started per second at most (XSIAM allows 10); 0 for no limit.
@@ -110,9 +129,13 @@ pub enum XsiamCommand {
         #[arg(long, default_value_t = 6)]
         max_attempts: u32,
         /// A JSON Lines journal: one line per finished row, synced to disk;
-        /// rows it records as done are skipped.
+        /// rows it records as done are skipped. One run uses a journal at a
+        /// time.
         #[arg(long)]
         journal: Option<PathBuf>,
+        /// Write the rows that failed to this file, as CSV to rerun.
+        #[arg(long, value_name = "FILE")]
+        failed: Option<PathBuf>,
     },
 }
 
@@ -122,19 +145,23 @@ pub enum XsiamCommand {
 #[derive(Args, Debug)]
 pub struct TrustarConnection {
     /// The server (default https://api.trustar.co).
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub url: Option<String>,
     /// A file holding the API key.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub api_key_file: Option<PathBuf>,
     /// A file holding the API secret.
-    #[arg(long)]
+    #[arg(long, global = true)]
     pub api_secret_file: Option<PathBuf>,
+    /// Seconds to wait for each attempt's answer.
+    #[arg(long, global = true, value_name = "SECONDS", default_value_t = crate::words::DEFAULT_TIMEOUT_SECONDS)]
+    pub timeout: u64,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum TrustarCommand {
     /// Show a report.
+    #[command(after_help = EXIT_CODES)]
     Get {
         /// The report id (TruSTAR's, or yours with --external).
         id: String,
@@ -143,6 +170,7 @@ pub enum TrustarCommand {
         external: bool,
     },
     /// Change a report: read it, change only the given fields, write it back.
+    #[command(after_help = EXIT_CODES)]
     Update {
         /// The report id (TruSTAR's, or yours with --external).
         id: String,
@@ -158,13 +186,15 @@ pub enum TrustarCommand {
         /// A new enclave id.
         #[arg(long)]
         enclave: Option<String>,
-        /// A new external URL.
+        /// A new external URL (http or https, at most 500 characters).
         #[arg(long)]
         external_url: Option<String>,
         /// A new incident time, ISO 8601 with an offset (2016-09-22T11:38:35+00:00).
         #[arg(long)]
         time_began: Option<String>,
-        /// Show what would be sent, and its indicator count; send nothing.
+        /// Read the report and run every check of the update, show what
+        /// would be sent and its indicator count, and exit as the update
+        /// would (3 over the limit, 2 for invalid input); send nothing.
         #[arg(long)]
         dry_run: bool,
     },
@@ -173,6 +203,7 @@ pub enum TrustarCommand {
 #[derive(Subcommand, Debug)]
 pub enum IndicatorsCommand {
     /// The number of distinct indicators, by kind. Exit code 3 when over the limit.
+    #[command(after_help = EXIT_CODES)]
     Count {
         /// The text (a file, or - or nothing for standard input).
         file: Option<PathBuf>,
@@ -181,6 +212,7 @@ pub enum IndicatorsCommand {
         limit: usize,
     },
     /// Every indicator with its kind, value and byte position.
+    #[command(after_help = EXIT_CODES)]
     List {
         /// The text (a file, or - or nothing for standard input).
         file: Option<PathBuf>,

@@ -120,21 +120,37 @@ pub fn load(path: Option<&Path>, name: &str) -> Result<Profile, Failure> {
     })
 }
 
-/// A secret read from a file: the first line, without the line break.
+/// A secret read from a file: the first line, without the line break. An
+/// empty file, or an empty first line, is refused: the secret goes on the
+/// first line. `what` says how the file was named.
 fn read_secret(what: &str, path: &Path) -> Result<String, Failure> {
-    let text = std::fs::read_to_string(path).map_err(|e| {
-        Failure::usage(format!(
-            "cannot read the {what} file {}: {e}",
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::usage(format!("cannot read {what} {}: {e}", path.display())))?;
+    let first = text
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .trim_end_matches('\r');
+    if first.trim().is_empty() {
+        let problem = if text.trim().is_empty() {
+            "is empty"
+        } else {
+            "has an empty first line"
+        };
+        return Err(Failure::usage(format!(
+            "{what} {} {problem}; the secret goes on the first line",
             path.display()
-        ))
-    })?;
-    Ok(text.lines().next().unwrap_or_default().to_string())
+        )));
+    }
+    Ok(first.to_string())
 }
 
 /// How one setting is found.
 pub struct Setting<'a> {
     /// The facade's (and the environment's) name.
     pub name: &'static str,
+    /// The flag, as typed (`--url`).
+    pub flag_name: &'static str,
     /// The flag's value, if given.
     pub flag: Option<String>,
     /// A flag naming a file that holds the value (secrets).
@@ -143,6 +159,43 @@ pub struct Setting<'a> {
     pub config_key: &'static str,
     /// Whether the config key names a file holding the value.
     pub config_is_file: bool,
+}
+
+impl<'a> Setting<'a> {
+    /// A plain setting: a flag value, the environment, or the profile.
+    pub fn value(
+        name: &'static str,
+        flag_name: &'static str,
+        flag: Option<String>,
+        config_key: &'static str,
+    ) -> Self {
+        Setting {
+            name,
+            flag_name,
+            flag,
+            flag_file: None,
+            config_key,
+            config_is_file: false,
+        }
+    }
+
+    /// A secret: a file named by flag, the environment, or a file named by
+    /// the profile.
+    pub fn secret(
+        name: &'static str,
+        flag_name: &'static str,
+        flag_file: Option<&'a Path>,
+        config_key: &'static str,
+    ) -> Self {
+        Setting {
+            name,
+            flag_name,
+            flag: None,
+            flag_file,
+            config_key,
+            config_is_file: true,
+        }
+    }
 }
 
 /// Resolves every setting, in order: flag, environment, config profile.
@@ -155,12 +208,22 @@ pub fn resolve(
         let value = if let Some(value) = setting.flag {
             Some(value)
         } else if let Some(path) = setting.flag_file {
-            Some(read_secret(setting.name, path)?)
+            Some(read_secret(
+                &format!("the {} file", setting.flag_name),
+                path,
+            )?)
         } else if let Some(value) = std::env::var(setting.name).ok().filter(|v| !v.is_empty()) {
             Some(value)
         } else if let Some(value) = profile.values.get(setting.config_key) {
             if setting.config_is_file {
-                Some(read_secret(setting.config_key, Path::new(value))?)
+                Some(read_secret(
+                    &format!(
+                        "the file that {} names in {}",
+                        setting.config_key,
+                        profile.describe()
+                    ),
+                    Path::new(value),
+                )?)
             } else {
                 Some(value.clone())
             }

@@ -3,31 +3,28 @@
 //! output live here, report logic in `threat-reports`.
 //!
 //! Exit codes: 0 ok, 1 failure, 2 usage or configuration error, 3 over the
-//! indicator limit.
+//! indicator limit, 130 stopped by Ctrl-C or SIGTERM.
 
 #![forbid(unsafe_code)]
 
+#[macro_use]
+mod output;
 mod bulk;
 mod cli;
 mod config;
-mod output;
+mod connection;
+mod input;
+mod trustar_command;
+mod words;
+mod xsiam_command;
 
-use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::io::Read;
-use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
-use threat_reports::trustar::{ReportId, TrustarClientBuilder};
-use threat_reports::xsiam::XsiamClientBuilder;
-use threat_reports::{Error, ReportStatus, indicators};
+use threat_reports::{Error, indicators};
 
-use cli::{
-    Cli, Command, IndicatorsCommand, TrustarCommand, TrustarConnection, XsiamCommand,
-    XsiamConnection,
-};
-use config::{Profile, Setting};
+use cli::{Cli, Command, IndicatorsCommand};
 
 /// Why a command did not succeed, and its exit code.
 #[derive(Debug)]
@@ -44,18 +41,30 @@ impl Failure {
             message: message.into(),
         }
     }
+
+    /// A failure: exit code 1.
+    pub fn failed(message: impl Into<String>) -> Self {
+        Failure {
+            code: 1,
+            message: message.into(),
+        }
+    }
+}
+
+/// The exit code an error of the library means.
+fn exit_code(error: &Error) -> u8 {
+    match error {
+        Error::InvalidInput { .. } => 2,
+        Error::TooManyIndicators { .. } => 3,
+        _ => 1,
+    }
 }
 
 impl From<Error> for Failure {
     fn from(error: Error) -> Self {
-        let code = match &error {
-            Error::InvalidInput { .. } => 2,
-            Error::TooManyIndicators { .. } => 3,
-            _ => 1,
-        };
         Failure {
-            code,
-            message: error.to_string(),
+            code: exit_code(&error),
+            message: words::error(&error),
         }
     }
 }
@@ -69,26 +78,35 @@ pub fn main(args: impl IntoIterator<Item = OsString>) -> ExitCode {
             return ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2));
         }
     };
+    let json = cli.json;
     // Counting and listing need no network: no runtime to start.
     if let Command::Indicators { command } = cli.command {
-        return finish(indicators_command(command, cli.json));
+        return finish(indicators_command(command, json), json);
     }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {
-            eprintln!("reportctl: cannot start: {e}");
-            return ExitCode::FAILURE;
+            return finish(Err(Failure::failed(format!("cannot start: {e}"))), json);
         }
     };
-    finish(runtime.block_on(run(cli)))
+    finish(runtime.block_on(run(cli)), json)
 }
 
-/// The exit code of a command's outcome, with its message on stderr.
-fn finish(outcome: Result<(), Failure>) -> ExitCode {
+/// The exit code of a command's outcome, with its message on stderr (as
+/// JSON with `--json`).
+fn finish(outcome: Result<(), Failure>, json: bool) -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
-            eprintln!("reportctl: {}", failure.message);
+            if json {
+                let error = serde_json::json!({
+                    "error": failure.message,
+                    "exit_code": failure.code,
+                });
+                eprintln!("{error}");
+            } else {
+                eprintln!("reportctl: {}", failure.message);
+            }
             ExitCode::from(failure.code)
         }
     }
@@ -98,7 +116,7 @@ fn finish(outcome: Result<(), Failure>) -> ExitCode {
 fn indicators_command(command: IndicatorsCommand, json: bool) -> Result<(), Failure> {
     match command {
         IndicatorsCommand::Count { file, limit } => {
-            let text = read_input(file.as_deref())?;
+            let text = input::text_or_stdin(file.as_deref())?;
             // Every core: a corpus of many megabytes counts in a fraction
             // of the time; the answer is the same.
             let threads =
@@ -113,7 +131,7 @@ fn indicators_command(command: IndicatorsCommand, json: bool) -> Result<(), Fail
             }
         }
         IndicatorsCommand::List { file } => {
-            let text = read_input(file.as_deref())?;
+            let text = input::text_or_stdin(file.as_deref())?;
             output::indicators(&indicators::extract(&text), json);
         }
     }
@@ -128,107 +146,14 @@ async fn run(cli: Cli) -> Result<(), Failure> {
             command,
         } => {
             let profile = config::load(cli.config.as_deref(), &cli.profile)?;
-            let builder = xsiam_builder(&connection, &profile)?;
-            match command {
-                XsiamCommand::SetStatus { source_id, status } => {
-                    let status: ReportStatus = status.parse().map_err(Error::from)?;
-                    // Trimmed as bulk-status trims its rows.
-                    let report = builder
-                        .build()?
-                        .update_report_status(source_id.trim(), status)
-                        .await?;
-                    output::mth_report(&report, json);
-                }
-                XsiamCommand::BulkStatus {
-                    file,
-                    concurrency,
-                    rate,
-                    max_attempts,
-                    journal,
-                } => {
-                    let builder = builder
-                        .retry(threat_reports::RetryPolicy::default().max_attempts(max_attempts));
-                    let builder = if rate > 0 {
-                        builder.rate_limit(threat_reports::RateLimit::per_second(rate))
-                    } else {
-                        builder
-                    };
-                    let client = builder.build()?;
-                    let (rows, invalid) = bulk::parse(&read_text(&file)?);
-                    let summary =
-                        bulk::run(client, rows, &invalid, concurrency, journal.as_deref()).await?;
-                    output::bulk_summary(&summary, json);
-                    if summary.interrupted {
-                        return Err(Failure {
-                            code: 130,
-                            message: "interrupted; rerun with the same --journal to resume".into(),
-                        });
-                    }
-                    if summary.failed + summary.invalid > 0 {
-                        return Err(Failure {
-                            code: 1,
-                            message: format!(
-                                "{} rows failed and {} were invalid",
-                                summary.failed, summary.invalid
-                            ),
-                        });
-                    }
-                }
-            }
+            xsiam_command::run(&connection, &profile, command, json).await?;
         }
         Command::Trustar {
             connection,
             command,
         } => {
             let profile = config::load(cli.config.as_deref(), &cli.profile)?;
-            let client = trustar_builder(&connection, &profile)?.build()?;
-            match command {
-                TrustarCommand::Get { id, external } => {
-                    let report = client.get_report(&report_id(id, external)).await?;
-                    output::trustar_report(&report, json);
-                }
-                TrustarCommand::Update {
-                    id,
-                    external,
-                    title,
-                    body_file,
-                    enclave,
-                    external_url,
-                    time_began,
-                    dry_run,
-                } => {
-                    let id = report_id(id, external);
-                    // Checked before anything is read or sent.
-                    let time_began = time_began
-                        .map(|t| t.parse::<api_time::OffsetDateTime>())
-                        .transpose()
-                        .map_err(|e| Failure::usage(format!("--time-began: {e}")))?;
-                    let body = body_file.map(|path| read_text(&path)).transpose()?;
-                    let report = client.get_report(&id).await?;
-                    let mut update = threat_reports::trustar::ReportUpdate::from(&report);
-                    if let Some(title) = title {
-                        update.title = title;
-                    }
-                    if let Some(body) = body {
-                        update.body = body;
-                    }
-                    if let Some(enclave) = enclave {
-                        update.enclave_ids = vec![enclave];
-                    }
-                    if let Some(url) = external_url {
-                        update.external_url = Some(url);
-                    }
-                    if let Some(time) = time_began {
-                        update.time_began = Some(time);
-                    }
-                    if dry_run {
-                        output::dry_run(&update, client.max_indicators(), json);
-                    } else {
-                        client.update_report(&id, &update).await?;
-                        output::updated(&id, &update, json);
-                    }
-                }
-            }
+            trustar_command::run(&connection, &profile, command, json).await?;
         }
         Command::Indicators { command } => indicators_command(command, json)?,
         Command::Sandbox { options } => {
@@ -238,134 +163,28 @@ async fn run(cli: Cli) -> Result<(), Failure> {
                 .map_err(Failure::usage)?
                 .start()
                 .await
-                .map_err(|e| Failure {
-                    code: 1,
-                    message: format!("cannot listen on 127.0.0.1:{port}: {e}"),
-                })?;
-            print!("{}", sandbox.banner());
+                .map_err(|e| Failure::failed(format!("cannot listen on 127.0.0.1:{port}: {e}")))?;
+            if json {
+                output::json_line(&serde_json::json!({
+                    "url": sandbox.base_url(),
+                    "credentials": sandbox.credentials(),
+                }));
+            } else {
+                out!("{}", sandbox.banner().trim_end());
+            }
             let _ = tokio::signal::ctrl_c().await;
             sandbox.stop().await;
         }
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut Cli::command(),
-                "reportctl",
-                &mut std::io::stdout(),
-            );
+            if json {
+                return Err(Failure::usage(
+                    "--json does not apply to completions: a completion script is shell code",
+                ));
+            }
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "reportctl", &mut script);
+            output::raw(&script);
         }
     }
     Ok(())
-}
-
-fn report_id(id: String, external: bool) -> ReportId {
-    if external {
-        ReportId::External(id)
-    } else {
-        ReportId::Internal(id)
-    }
-}
-
-/// A file's text, or standard input for `-`.
-fn read_text(path: &Path) -> Result<String, Failure> {
-    if path == Path::new("-") {
-        let mut text = String::new();
-        std::io::stdin()
-            .read_to_string(&mut text)
-            .map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?;
-        return Ok(text);
-    }
-    std::fs::read_to_string(path)
-        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))
-}
-
-/// A file's text, or standard input when there is no file or it is `-`.
-fn read_input(path: Option<&Path>) -> Result<String, Failure> {
-    read_text(path.unwrap_or(Path::new("-")))
-}
-
-/// Names the facade's settings resolved from flags, environment and profile.
-fn lookup(resolved: BTreeMap<&'static str, String>) -> impl Fn(&str) -> Option<String> {
-    move |name| resolved.get(name).cloned()
-}
-
-/// A configuration error says where settings come from.
-fn configuration(error: Error, profile: &Profile) -> Failure {
-    Failure::usage(format!(
-        "{error}\n(settings come from flags, then the environment, then the profile in {})",
-        profile.describe()
-    ))
-}
-
-fn xsiam_builder(c: &XsiamConnection, profile: &Profile) -> Result<XsiamClientBuilder, Failure> {
-    let settings = vec![
-        Setting {
-            name: "XSIAM_API_URL",
-            flag: c.url.clone(),
-            flag_file: None,
-            config_key: "xsiam_url",
-            config_is_file: false,
-        },
-        Setting {
-            name: "XSIAM_API_KEY_ID",
-            flag: c.key_id.clone(),
-            flag_file: None,
-            config_key: "xsiam_key_id",
-            config_is_file: false,
-        },
-        Setting {
-            name: "XSIAM_API_KEY",
-            flag: None,
-            flag_file: c.api_key_file.as_deref(),
-            config_key: "xsiam_api_key_file",
-            config_is_file: true,
-        },
-        Setting {
-            name: "XSIAM_AUTH_MODE",
-            flag: c.auth_mode.clone(),
-            flag_file: None,
-            config_key: "xsiam_auth_mode",
-            config_is_file: false,
-        },
-        Setting {
-            name: "XSIAM_BODY_ENVELOPE",
-            flag: c.body_envelope.clone(),
-            flag_file: None,
-            config_key: "xsiam_body_envelope",
-            config_is_file: false,
-        },
-    ];
-    let resolved = config::resolve(settings, profile)?;
-    XsiamClientBuilder::from_vars(lookup(resolved)).map_err(|e| configuration(e, profile))
-}
-
-fn trustar_builder(
-    c: &TrustarConnection,
-    profile: &Profile,
-) -> Result<TrustarClientBuilder, Failure> {
-    let settings = vec![
-        Setting {
-            name: "TRUSTAR_BASE_URL",
-            flag: c.url.clone(),
-            flag_file: None,
-            config_key: "trustar_url",
-            config_is_file: false,
-        },
-        Setting {
-            name: "TRUSTAR_API_KEY",
-            flag: None,
-            flag_file: c.api_key_file.as_deref(),
-            config_key: "trustar_api_key_file",
-            config_is_file: true,
-        },
-        Setting {
-            name: "TRUSTAR_API_SECRET",
-            flag: None,
-            flag_file: c.api_secret_file.as_deref(),
-            config_key: "trustar_api_secret_file",
-            config_is_file: true,
-        },
-    ];
-    let resolved = config::resolve(settings, profile)?;
-    TrustarClientBuilder::from_vars(lookup(resolved)).map_err(|e| configuration(e, profile))
 }

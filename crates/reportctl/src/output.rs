@@ -1,23 +1,63 @@
 //! What reportctl prints: aligned tables for people, JSON (stable field
 //! names) for scripts.
 
+use std::io::Write;
+
 use serde_json::json;
 use threat_reports::indicators::{Indicator, IndicatorCount};
 use threat_reports::trustar::{Report, ReportId, ReportUpdate};
 use threat_reports::xsiam::MthReport;
 
+/// `println!` that stops quietly when standard output is closed (`| head`).
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::output::raw(format!("{}\n", format_args!($($arg)*)).as_bytes())
+    };
+}
+
+/// Writes `bytes` to standard output. A closed pipe ends the process
+/// quietly with 0, as a reader that has seen enough is no failure; any
+/// other write error ends it with 1.
+pub fn raw(bytes: &[u8]) {
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(bytes).and_then(|()| stdout.flush()) {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(0);
+        }
+        eprintln!("reportctl: cannot write to standard output: {e}");
+        std::process::exit(1);
+    }
+}
+
 /// `key  value` lines, keys aligned; empty values left out.
 fn table(rows: &[(&str, String)]) {
     let width = rows.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
     for (key, value) in rows.iter().filter(|(_, v)| !v.is_empty()) {
-        println!("{key:width$}  {value}");
+        out!("{key:width$}  {value}");
     }
 }
 
 fn print_json(value: &impl serde::Serialize) {
     match serde_json::to_string_pretty(value) {
-        Ok(text) => println!("{text}"),
+        Ok(text) => out!("{text}"),
         Err(e) => eprintln!("reportctl: cannot write JSON: {e}"),
+    }
+}
+
+/// One JSON value on one line.
+pub fn json_line(value: &serde_json::Value) {
+    out!("{value}");
+}
+
+/// How much of a body a dry run shows.
+const BODY_SHOWN_CHARS: usize = 2_000;
+
+/// At most [`BODY_SHOWN_CHARS`] of a body, and how many characters it has.
+fn body_excerpt(body: &str) -> (String, usize, bool) {
+    let chars = body.chars().count();
+    match body.char_indices().nth(BODY_SHOWN_CHARS) {
+        Some((cut, _)) => (body[..cut].to_string(), chars, true),
+        None => (body.to_string(), chars, false),
     }
 }
 
@@ -30,7 +70,7 @@ pub fn mth_report(report: &MthReport, json: bool) {
         return print_json(report);
     }
     table(&[
-        ("source id", report.source_id.clone()),
+        ("source id", shown(&report.source_id)),
         ("name", or_empty(&report.name)),
         ("status", or_empty(&report.status)),
         ("severity", or_empty(&report.severity)),
@@ -78,8 +118,15 @@ pub fn trustar_report(report: &Report, json: bool) {
         return print_json(report);
     }
     table(&[
-        ("id", report.id.clone()),
-        ("external id", or_empty(&report.external_tracking_id)),
+        ("id", shown(&report.id)),
+        (
+            "external id",
+            report
+                .external_tracking_id
+                .as_deref()
+                .map(shown)
+                .unwrap_or_default(),
+        ),
         ("title", report.title.clone()),
         ("enclave", report.enclave_ids.join(", ")),
         (
@@ -103,17 +150,36 @@ pub fn trustar_report(report: &Report, json: bool) {
             threat_reports::indicators::count(&report.body).to_string(),
         ),
     ]);
-    println!("\n{}", report.body);
+    out!("\n{}", report.body);
 }
 
-pub fn dry_run(update: &ReportUpdate, limit: usize, json: bool) {
+/// What a dry run would send, its count, and the problem that would stop
+/// it, if any. A long body is shown in part.
+pub fn dry_run(update: &ReportUpdate, limit: usize, problem: Option<&str>, json: bool) {
     let count = update.indicator_count();
+    let (body, body_chars, cut) = body_excerpt(&update.body);
+    let mut shown_update = match serde_json::to_value(update) {
+        Ok(value) => value,
+        Err(e) => return eprintln!("reportctl: cannot write JSON: {e}"),
+    };
+    shown_update["body"] = json!(body);
     if json {
-        return print_json(&json!({ "would_send": update, "indicators": count, "limit": limit }));
+        return print_json(&json!({
+            "would_send": shown_update,
+            "body_chars": body_chars,
+            "body_truncated": cut,
+            "indicators": count,
+            "limit": limit,
+            "over_limit": count.exceeds(limit),
+            "refused": problem,
+        }));
     }
-    println!("Would send (nothing was sent):");
-    print_json(update);
-    println!(
+    out!("Would send (nothing was sent):");
+    print_json(&shown_update);
+    if cut {
+        out!("(the body has {body_chars} characters; the first {BODY_SHOWN_CHARS} are shown)");
+    }
+    out!(
         "{count}; limit {limit}{}",
         if count.exceeds(limit) {
             ": OVER THE LIMIT"
@@ -127,7 +193,7 @@ pub fn updated(id: &ReportId, update: &ReportUpdate, json: bool) {
     if json {
         return print_json(&json!({ "updated": id.to_string(), "report": update }));
     }
-    println!("Updated the {id} ({})", update.indicator_count());
+    out!("Updated the {id} ({})", update.indicator_count());
 }
 
 pub fn count(count: &IndicatorCount, limit: usize, json: bool) {
@@ -136,7 +202,7 @@ pub fn count(count: &IndicatorCount, limit: usize, json: bool) {
             &json!({ "total": count.total, "by_kind": count.by_kind, "limit": limit, "over_limit": count.exceeds(limit) }),
         );
     }
-    println!("{count}");
+    out!("{count}");
     let rows: Vec<(&str, String)> = count
         .by_kind
         .iter()
@@ -155,7 +221,7 @@ pub fn indicators(found: &[Indicator], json: bool) {
         .max()
         .unwrap_or(0);
     for indicator in found {
-        println!(
+        out!(
             "{:width$}  {}..{}  {}",
             indicator.kind.as_str(),
             indicator.span.start,
@@ -198,6 +264,25 @@ pub fn bulk_summary(summary: &crate::bulk::Summary, json: bool) {
     }
     rows.push(("failed", summary.failed.to_string()));
     rows.push(("invalid", summary.invalid.to_string()));
+    if summary.abandoned > 0 {
+        rows.push((
+            "abandoned",
+            format!(
+                "{} (in flight at the second Ctrl-C; journaled as not done)",
+                summary.abandoned
+            ),
+        ));
+    }
+    rows.push((
+        "rate",
+        format!(
+            "{:.1} rows/s over {:.1} s",
+            summary.rows_per_second, summary.seconds
+        ),
+    ));
+    if let Some(error) = &summary.journal_error {
+        rows.push(("journal", format!("stopped the run: {error}")));
+    }
     if summary.interrupted {
         rows.push((
             "interrupted",

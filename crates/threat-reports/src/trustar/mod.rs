@@ -111,6 +111,32 @@ impl TrustarClient {
         Report::from_wire(raw).map_err(|e| e.into_error(Api::Trustar, record.response()))
     }
 
+    /// Every check [`update_report`](Self::update_report) makes before it
+    /// sends anything, with nothing sent: `Ok` with the update's indicator
+    /// count when it would be sent, the same error otherwise. For dry runs.
+    ///
+    /// ```
+    /// use threat_reports::Error;
+    /// use threat_reports::trustar::{ReportId, ReportUpdate, TrustarClient};
+    ///
+    /// let client = TrustarClient::builder().bearer_token("t").max_indicators(1).build()?;
+    /// let id = ReportId::External("M-1234".into());
+    /// let small = ReportUpdate::new("t", "evil.exe", "e1");
+    /// assert_eq!(client.check_update(&id, &small)?.total, 1);
+    /// let big = ReportUpdate::new("t", "evil.exe and 185.220.101.4", "e1");
+    /// assert!(matches!(client.check_update(&id, &big), Err(Error::TooManyIndicators { .. })));
+    /// # Ok::<(), Error>(())
+    /// ```
+    pub fn check_update(
+        &self,
+        id: &ReportId,
+        update: &ReportUpdate,
+    ) -> Result<crate::indicators::IndicatorCount, Error> {
+        id.parts()?;
+        update.checked(self.max_indicators)?;
+        Ok(update.indicator_count())
+    }
+
     /// Replaces a report with `update`, after checking everything TruSTAR
     /// would refuse: a non-empty title and body, exactly one enclave id,
     /// `external_url` of at most 500 characters, a body of at most 2 MiB,

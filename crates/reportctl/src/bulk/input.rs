@@ -1,0 +1,161 @@
+//! The rows of a bulk run: CSV or JSON Lines, each row checked, each
+//! problem named by its line.
+
+use serde::Deserialize;
+use threat_reports::ReportStatus;
+
+/// One valid row of the input.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub line: usize,
+    pub source_id: String,
+    pub status: ReportStatus,
+}
+
+/// A row that could not be read, with why.
+#[derive(Debug, Clone)]
+pub struct Invalid {
+    pub line: usize,
+    pub problem: String,
+}
+
+/// Input that is not UTF-8: where the first bad byte is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotUtf8 {
+    /// Its line, from 1.
+    pub line: usize,
+    /// Its offset in the file, from 0.
+    pub byte: usize,
+    /// Its offset in its line, from 0.
+    pub byte_in_line: usize,
+}
+
+/// Where UTF-8 stops in `bytes`, valid up to `byte` (reportctl refuses
+/// such input rather than guess at the ids in it).
+pub fn not_utf8_at(bytes: &[u8], byte: usize) -> NotUtf8 {
+    let before = &bytes[..byte.min(bytes.len())];
+    let line_start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    NotUtf8 {
+        line: before.iter().filter(|b| **b == b'\n').count() + 1,
+        byte,
+        byte_in_line: byte - line_start,
+    }
+}
+
+/// The rows of CSV (`source_id,status`, an optional header) or JSON Lines
+/// (`{"source_id": …, "status": …}`), told apart by the first character.
+/// Lines end in LF or CRLF.
+pub fn parse(text: &str) -> (Vec<Row>, Vec<Invalid>) {
+    let mut rows = Vec::new();
+    let mut invalid = Vec::new();
+    let mut push = |read: Result<Row, Invalid>| match read {
+        Ok(row) => rows.push(row),
+        Err(bad) => invalid.push(bad),
+    };
+    if text.trim_start().starts_with('{') {
+        #[derive(Deserialize)]
+        struct JsonRow {
+            /// Text, or a whole number (`777776` as well as `"777776"`).
+            source_id: serde_json::Value,
+            status: String,
+        }
+        for (index, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            match serde_json::from_str::<JsonRow>(line) {
+                Ok(row) => match row.source_id {
+                    serde_json::Value::String(id) => push(read_row(index + 1, &id, &row.status)),
+                    serde_json::Value::Number(n) if n.is_u64() || n.is_i64() => {
+                        push(read_row(index + 1, &n.to_string(), &row.status))
+                    }
+                    other => push(Err(Invalid {
+                        line: index + 1,
+                        problem: format!(
+                            "source_id must be text or a whole number, not {}",
+                            crate::output::shown(&other.to_string())
+                        ),
+                    })),
+                },
+                Err(e) => push(Err(Invalid {
+                    line: index + 1,
+                    problem: format!("not a {{\"source_id\", \"status\"}} object: {e}"),
+                })),
+            }
+        }
+    } else {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .from_reader(text.as_bytes());
+        for (index, record) in reader.records().enumerate() {
+            let line = match &record {
+                Ok(r) => r.position().map_or(index + 1, |p| p.line() as usize),
+                Err(e) => e.position().map_or(index + 1, |p| p.line() as usize),
+            };
+            // No id or status holds a line break: a field that does is an
+            // unterminated quote that swallowed the lines after it.
+            if let Ok(r) = &record {
+                let breaks: usize = r.iter().map(|f| f.matches('\n').count()).sum();
+                if breaks > 0 {
+                    push(Err(Invalid {
+                        line,
+                        problem: format!(
+                            "a quote opened on line {line} runs to line {}: lines {line} to {} \
+                             were read as one row (close the quote, or remove it)",
+                            line + breaks,
+                            line + breaks
+                        ),
+                    }));
+                    continue;
+                }
+            }
+            match record {
+                Ok(r) if r.len() == 2 => {
+                    let is_header = index == 0
+                        && r[0].eq_ignore_ascii_case("source_id")
+                        && r[1].eq_ignore_ascii_case("status");
+                    if !is_header {
+                        push(read_row(line, &r[0], &r[1]));
+                    }
+                }
+                Ok(r) if r.len() == 1 && r[0].is_empty() => {}
+                Ok(r) => push(Err(Invalid {
+                    line,
+                    problem: format!("expected 2 fields (source_id,status), found {}", r.len()),
+                })),
+                Err(e) => push(Err(Invalid {
+                    line,
+                    problem: e.to_string(),
+                })),
+            }
+        }
+    }
+    (rows, invalid)
+}
+
+/// A row from its fields, trimmed as CSV trims them, or why it is invalid.
+fn read_row(line: usize, source_id: &str, status: &str) -> Result<Row, Invalid> {
+    let source_id = source_id.trim();
+    if source_id.is_empty() {
+        return Err(Invalid {
+            line,
+            problem: "source_id is empty".into(),
+        });
+    }
+    match status.parse::<ReportStatus>() {
+        Ok(status) => Ok(Row {
+            line,
+            source_id: source_id.to_string(),
+            status,
+        }),
+        Err(e) => Err(Invalid {
+            line,
+            problem: e.to_string(),
+        }),
+    }
+}

@@ -1,0 +1,213 @@
+//! The journal: one JSON line per finished row, flushed and synced, read
+//! back on a rerun. One run at a time holds it (a lock on the file).
+
+use std::collections::{HashMap, HashSet};
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use super::input::Row;
+use crate::Failure;
+
+/// What became of a row, as the journal says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub(super) enum Outcome {
+    /// XSIAM applied it.
+    Done,
+    /// It failed; a rerun sends it again.
+    Failed,
+    /// Older than a row already done for the same report: not sent.
+    Superseded,
+    /// In flight when a second Ctrl-C stopped the run: not known to be
+    /// applied; a rerun sends it again.
+    Interrupted,
+}
+
+/// One line of the journal.
+#[derive(Debug, Serialize, Deserialize)]
+pub(super) struct Entry {
+    pub line: usize,
+    pub source_id: String,
+    pub status: String,
+    pub outcome: Outcome,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub error: Option<String>,
+}
+
+impl Entry {
+    pub fn of(row: &Row, outcome: Outcome, error: Option<String>) -> Self {
+        Entry {
+            line: row.line,
+            source_id: row.source_id.clone(),
+            status: row.status.canonical().to_string(),
+            outcome,
+            error,
+        }
+    }
+}
+
+type RowKey = (usize, String, String);
+
+pub(super) fn key(row: &Row) -> RowKey {
+    (
+        row.line,
+        row.source_id.clone(),
+        row.status.canonical().to_string(),
+    )
+}
+
+/// What a journal records of earlier runs.
+#[derive(Debug, Default)]
+pub(super) struct Recorded {
+    /// The rows done.
+    pub done: HashSet<RowKey>,
+    /// Per report, the last line of the file done for it: an earlier row
+    /// for that report must not be sent again, or the report would go back.
+    pub last_done_line: HashMap<String, usize>,
+}
+
+/// Appends entries, each flushed and synced before the next row counts as
+/// finished. Holds the journal's lock while it lives.
+pub(super) struct Journal {
+    file: File,
+    path: PathBuf,
+}
+
+/// Whether `a` and `b` name the same existing file.
+fn same_file(a: &Path, b: &Path) -> bool {
+    match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) if a == b => return true,
+        _ => {}
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let (Ok(a), Ok(b)) = (std::fs::metadata(a), std::fs::metadata(b)) {
+            return a.dev() == b.dev() && a.ino() == b.ino();
+        }
+    }
+    false
+}
+
+impl Journal {
+    /// Opens (or creates) the journal at `path` and reads what it records.
+    /// Refused: the input file itself (`input`), and a journal another run
+    /// holds. A last line cut short is set aside and said so, and the next
+    /// entry starts on a line of its own; any other line that is not an
+    /// entry is said so with its line number. Neither counts as done.
+    pub fn open(path: &Path, input: &Path) -> Result<(Self, Recorded), Failure> {
+        if same_file(path, input) {
+            return Err(Failure::usage(format!(
+                "--journal {} is the input file; the journal needs a file of its own \
+                 (for example {}.journal)",
+                path.display(),
+                input.display()
+            )));
+        }
+        let mut file = OpenOptions::new()
+            .create(true)
+            .read(true)
+            .append(true)
+            .open(path)
+            .map_err(|e| {
+                Failure::usage(format!("cannot open the journal {}: {e}", path.display()))
+            })?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(TryLockError::WouldBlock) => {
+                return Err(Failure::usage(format!(
+                    "the journal {} is in use by another reportctl run; wait for it to \
+                     finish, or give this run a journal of its own",
+                    path.display()
+                )));
+            }
+            Err(TryLockError::Error(e)) => {
+                return Err(Failure::usage(format!(
+                    "cannot lock the journal {}: {e}",
+                    path.display()
+                )));
+            }
+        }
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map_err(|e| {
+            Failure::usage(format!("cannot read the journal {}: {e}", path.display()))
+        })?;
+        let (recorded, torn) = read(&bytes, path);
+        let mut journal = Journal {
+            file,
+            path: path.to_path_buf(),
+        };
+        if torn {
+            journal.write(b"\n").map_err(|e| Failure {
+                code: 1,
+                message: journal.write_error(&e),
+            })?;
+        }
+        Ok((journal, recorded))
+    }
+
+    /// Appends `entry` and syncs it to disk.
+    pub fn record(&mut self, entry: &Entry) -> std::io::Result<()> {
+        let mut line = serde_json::to_vec(entry).map_err(std::io::Error::other)?;
+        line.push(b'\n');
+        self.write(&line)
+    }
+
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.file.write_all(bytes)?;
+        self.file.flush()?;
+        self.file.sync_data()
+    }
+
+    /// What a failed write means, naming the journal.
+    pub fn write_error(&self, error: &std::io::Error) -> String {
+        let why = match error.raw_os_error() {
+            Some(28) => "the disk is full".to_string(),
+            Some(27) => "the file is too large for this system or its limits".to_string(),
+            _ => error.to_string(),
+        };
+        format!("cannot write the journal {}: {why}", self.path.display())
+    }
+}
+
+/// The entries of a journal's bytes, and whether its last line is torn.
+fn read(bytes: &[u8], path: &Path) -> (Recorded, bool) {
+    let torn = !bytes.is_empty() && !bytes.ends_with(b"\n");
+    let text = String::from_utf8_lossy(bytes);
+    let lines: Vec<&str> = text.split_terminator('\n').collect();
+    let mut recorded = Recorded::default();
+    for (i, line) in lines.iter().enumerate() {
+        let number = i + 1;
+        if torn && number == lines.len() {
+            eprintln!(
+                "journal {}: line {number} was cut short (a crash or a full disk while it was \
+                 written); it is set aside, and that row counts as not done",
+                path.display()
+            );
+            continue;
+        }
+        match serde_json::from_str::<Entry>(line) {
+            Ok(entry) => {
+                if entry.outcome == Outcome::Done {
+                    let last = recorded
+                        .last_done_line
+                        .entry(entry.source_id.clone())
+                        .or_insert(entry.line);
+                    *last = (*last).max(entry.line);
+                    recorded
+                        .done
+                        .insert((entry.line, entry.source_id, entry.status));
+                }
+            }
+            Err(_) if line.trim().is_empty() => {}
+            Err(e) => eprintln!(
+                "journal {}: line {number} is not a journal entry ({e}); it is ignored",
+                path.display()
+            ),
+        }
+    }
+    (recorded, torn)
+}

@@ -1,0 +1,445 @@
+//! Running the rows: bounded concurrency, one row per report at a time in
+//! file order, Ctrl-C and SIGTERM, a journal that can fail, the summary.
+
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use serde::Serialize;
+use threat_reports::xsiam::XsiamClient;
+use tokio::task::JoinSet;
+
+use super::input::{Invalid, Row};
+use super::journal::{Entry, Journal, Outcome, Recorded, key};
+use crate::Failure;
+use crate::output::shown;
+
+/// The most rows in flight at once. Each holds a connection (a file
+/// handle); far below what exhausts the usual limit of 1,024 handles, and
+/// far above what XSIAM's 10 calls per second can use.
+pub const MAX_CONCURRENCY: usize = 256;
+
+/// How a run goes.
+#[derive(Debug)]
+pub struct Options {
+    /// Rows in flight at once (capped at [`MAX_CONCURRENCY`]).
+    pub concurrency: usize,
+    /// The journal, if any.
+    pub journal: Option<PathBuf>,
+    /// The input file (`-` for standard input): never its own journal.
+    pub input: PathBuf,
+}
+
+/// A row that failed, as the summary lists it and `--failed` writes it.
+#[derive(Debug, Clone, Serialize)]
+pub struct FailedRow {
+    pub line: usize,
+    pub source_id: String,
+    pub status: String,
+    pub error: String,
+}
+
+/// What a run did.
+#[derive(Debug, Default, Serialize)]
+pub struct Summary {
+    pub done: usize,
+    pub skipped: usize,
+    /// Rows older than a row done for the same report in an earlier run:
+    /// not sent, so that a rerun never takes a report back.
+    pub superseded: usize,
+    pub failed: usize,
+    pub invalid: usize,
+    /// Stopped by Ctrl-C or SIGTERM.
+    pub interrupted: bool,
+    /// Rows in flight when a second Ctrl-C stopped the run at once: not
+    /// known to be applied, journaled as `interrupted`.
+    pub abandoned: usize,
+    pub failures_by_error: BTreeMap<String, usize>,
+    /// Every failed row, in the order they failed.
+    pub failed_rows: Vec<FailedRow>,
+    /// Why the journal could not be written, if it could not: the run
+    /// stopped starting rows then.
+    pub journal_error: Option<String>,
+    /// From the first row started to the last one finished.
+    pub seconds: f64,
+    /// Rows done (or failed) per second.
+    pub rows_per_second: f64,
+}
+
+/// A short name for an error, to group failures by.
+fn error_kind(error: &threat_reports::Error) -> String {
+    if crate::words::out_of_file_handles(error) {
+        return "out of file handles".into();
+    }
+    match error.status() {
+        Some(status) => format!("HTTP {status}"),
+        None => match error {
+            threat_reports::Error::Transport { .. } => "transport".into(),
+            threat_reports::Error::InvalidInput { .. } => "invalid input".into(),
+            _ => "other".into(),
+        },
+    }
+}
+
+/// Where the run's messages go: above the progress bar on a terminal, one
+/// line per row otherwise.
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    fn new(rows: usize) -> Self {
+        Progress(std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new(rows as u64);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{bar:40} {pos}/{len} rows, {rate}, eta {eta}",
+            )
+            .map(|s| {
+                s.with_key(
+                    "rate",
+                    |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.1} rows/s", state.per_sec());
+                    },
+                )
+            }) {
+                bar.set_style(style);
+            }
+            bar
+        }))
+    }
+
+    fn is_bar(&self) -> bool {
+        self.0.is_some()
+    }
+
+    /// A message that stays, above the bar.
+    fn say(&self, message: &str) {
+        match &self.0 {
+            Some(bar) => bar.suspend(|| eprintln!("{message}")),
+            None => eprintln!("{message}"),
+        }
+    }
+
+    /// A row finished: the bar moves, or its line is printed.
+    fn row(&self, line: impl FnOnce() -> String) {
+        match &self.0 {
+            Some(bar) => bar.inc(1),
+            None => eprintln!("{}", line()),
+        }
+    }
+
+    /// Gone before the summary is printed.
+    fn clear(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Ctrl-C and SIGTERM, as one stream of stop requests.
+struct Stops {
+    #[cfg(unix)]
+    terminate: Option<tokio::signal::unix::Signal>,
+}
+
+impl Stops {
+    fn new() -> Self {
+        Stops {
+            #[cfg(unix)]
+            terminate: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+                .ok(),
+        }
+    }
+
+    async fn next(&mut self) {
+        #[cfg(unix)]
+        if let Some(terminate) = self.terminate.as_mut() {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = terminate.recv() => {}
+            }
+            return;
+        }
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// How far the stop requests have gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stop {
+    Running,
+    /// No new rows; the rows in flight finish and are journaled.
+    Draining,
+    /// Now: the rows in flight are abandoned.
+    Now,
+}
+
+/// Runs the rows not yet done, at most `concurrency` at once; stops
+/// starting rows on the first Ctrl-C (or SIGTERM), stops at once on the
+/// second.
+pub async fn run(
+    client: XsiamClient,
+    rows: Vec<Row>,
+    invalid: &[Invalid],
+    options: Options,
+) -> Result<Summary, Failure> {
+    if options.concurrency == 0 {
+        return Err(Failure::usage(
+            "--concurrency must be at least 1 (rows in flight at once)",
+        ));
+    }
+    let concurrency = options.concurrency.min(MAX_CONCURRENCY);
+    if concurrency < options.concurrency {
+        eprintln!(
+            "--concurrency {} is above the cap of {MAX_CONCURRENCY}: running {MAX_CONCURRENCY} rows at once",
+            options.concurrency
+        );
+    }
+    let mut summary = Summary {
+        invalid: invalid.len(),
+        ..Summary::default()
+    };
+    for bad in invalid {
+        eprintln!("line {}: {}", bad.line, bad.problem);
+    }
+    let (mut journal, recorded) = match &options.journal {
+        Some(path) => {
+            let (journal, recorded) = Journal::open(path, &options.input)?;
+            (Some(journal), recorded)
+        }
+        None => (None, Recorded::default()),
+    };
+    let (skipped, todo): (Vec<Row>, Vec<Row>) = rows
+        .into_iter()
+        .partition(|row| recorded.done.contains(&key(row)));
+    summary.skipped = skipped.len();
+    // A row older than one already done for the same report would take the
+    // report back to an earlier status: the file's last row decides.
+    let (superseded, todo): (Vec<Row>, Vec<Row>) = todo.into_iter().partition(|row| {
+        recorded
+            .last_done_line
+            .get(&row.source_id)
+            .is_some_and(|last| *last > row.line)
+    });
+    summary.superseded = superseded.len();
+    for row in &superseded {
+        eprintln!(
+            "line {}: {} -> {}: superseded: a later row for this report is already done",
+            row.line,
+            shown(&row.source_id),
+            row.status.canonical()
+        );
+        if let Some(j) = journal.as_mut()
+            && let Err(e) = j.record(&Entry::of(row, Outcome::Superseded, None))
+        {
+            summary.journal_error = Some(j.write_error(&e));
+            return Ok(summary);
+        }
+    }
+
+    let progress = Progress::new(todo.len());
+    let started = Instant::now();
+    let client = Arc::new(client);
+    let mut pending = todo.into_iter();
+    // Rows for a report that has a row in flight wait, in file order, so
+    // that the file's last row for a report is the one that stays.
+    let mut waiting: VecDeque<Row> = VecDeque::new();
+    let mut busy: HashSet<String> = HashSet::new();
+    let mut in_flight = JoinSet::new();
+    // Which row each task carries, so that not even a panicking task can
+    // lose its row.
+    let mut rows_by_task: HashMap<tokio::task::Id, Row> = HashMap::new();
+    let mut stop = Stop::Running;
+    let mut stops = Stops::new();
+    loop {
+        while stop == Stop::Running
+            && summary.journal_error.is_none()
+            && in_flight.len() < concurrency
+        {
+            let ready = waiting
+                .iter()
+                .position(|row| !busy.contains(&row.source_id));
+            let row = match ready.and_then(|i| waiting.remove(i)) {
+                Some(row) => row,
+                None => match pending.next() {
+                    Some(row)
+                        if busy.contains(&row.source_id)
+                            || waiting.iter().any(|w| w.source_id == row.source_id) =>
+                    {
+                        waiting.push_back(row);
+                        continue;
+                    }
+                    Some(row) => row,
+                    None => break,
+                },
+            };
+            busy.insert(row.source_id.clone());
+            let client = client.clone();
+            let task_row = row.clone();
+            let handle = in_flight.spawn(async move {
+                client
+                    .update_report_status(&task_row.source_id, task_row.status)
+                    .await
+                    .map(|_| ())
+            });
+            rows_by_task.insert(handle.id(), row);
+        }
+        let starting = stop == Stop::Running && summary.journal_error.is_none();
+        if in_flight.is_empty() && (!starting || waiting.is_empty()) {
+            break;
+        }
+        let finished = tokio::select! {
+            finished = in_flight.join_next_with_id() => finished,
+            _ = stops.next(), if stop != Stop::Now => {
+                if stop == Stop::Running {
+                    stop = Stop::Draining;
+                    summary.interrupted = true;
+                    progress.say(&format!(
+                        "stopping: waiting for the {} rows in flight (Ctrl-C again to stop at once)",
+                        in_flight.len()
+                    ));
+                    continue;
+                }
+                stop = Stop::Now;
+                in_flight.abort_all();
+                progress.say(&format!(
+                    "stopping now: {} rows in flight are journaled as not done",
+                    in_flight.len()
+                ));
+                continue;
+            }
+        };
+        let (row, result) = match finished {
+            Some(Ok((id, result))) => (
+                rows_by_task.remove(&id),
+                result.map_err(|e| (error_kind(&e), crate::words::error(&e))),
+            ),
+            Some(Err(join_error)) if join_error.is_cancelled() => {
+                // Abandoned by the second Ctrl-C: not known to be applied.
+                let Some(row) = rows_by_task.remove(&join_error.id()) else {
+                    continue;
+                };
+                summary.abandoned += 1;
+                if let Some(j) = journal.as_mut()
+                    && let Err(e) = j.record(&Entry::of(&row, Outcome::Interrupted, None))
+                {
+                    summary.journal_error = Some(j.write_error(&e));
+                    journal = None;
+                }
+                continue;
+            }
+            Some(Err(join_error)) => (
+                rows_by_task.remove(&join_error.id()),
+                Err((
+                    "crash".to_string(),
+                    format!("the row's task failed: {join_error}"),
+                )),
+            ),
+            None => continue,
+        };
+        let Some(row) = row else { continue };
+        busy.remove(&row.source_id);
+        let (outcome, error) = match result {
+            Ok(()) => {
+                summary.done += 1;
+                (Outcome::Done, None)
+            }
+            Err((kind, message)) => {
+                summary.failed += 1;
+                *summary.failures_by_error.entry(kind).or_default() += 1;
+                summary.failed_rows.push(FailedRow {
+                    line: row.line,
+                    source_id: row.source_id.clone(),
+                    status: row.status.canonical().to_string(),
+                    error: message.clone(),
+                });
+                (Outcome::Failed, Some(message))
+            }
+        };
+        if let Some(j) = journal.as_mut()
+            && let Err(e) = j.record(&Entry::of(&row, outcome, error.clone()))
+        {
+            // Nothing more is journaled (a row journaled after a lost one
+            // would hide it), and no new row starts; the rows in flight
+            // finish and are counted.
+            let message = j.write_error(&e);
+            progress.say(&format!(
+                "{message}: starting no more rows; line {} ({}) and the rows still in flight are not journaled",
+                row.line,
+                shown(&row.source_id)
+            ));
+            summary.journal_error = Some(message);
+            journal = None;
+        }
+        progress.row(|| {
+            format!(
+                "line {}: {} -> {}: {}{}",
+                row.line,
+                shown(&row.source_id),
+                row.status.canonical(),
+                match outcome {
+                    Outcome::Done => "done",
+                    _ => "failed",
+                },
+                error.map(|e| format!(": {e}")).unwrap_or_default()
+            )
+        });
+    }
+    progress.clear();
+    summary.seconds = started.elapsed().as_secs_f64();
+    let finished = summary.done + summary.failed;
+    if summary.seconds > 0.0 {
+        summary.rows_per_second = finished as f64 / summary.seconds;
+    }
+    if progress.is_bar() {
+        print_failed_rows(&summary.failed_rows);
+    }
+    Ok(summary)
+}
+
+/// How many failed rows a terminal shows.
+const FAILED_ROWS_SHOWN: usize = 20;
+
+/// On a terminal, where rows were not printed one by one: the failed rows,
+/// the first twenty and how many more.
+fn print_failed_rows(failed: &[FailedRow]) {
+    if failed.is_empty() {
+        return;
+    }
+    eprintln!("failed rows:");
+    for row in failed.iter().take(FAILED_ROWS_SHOWN) {
+        eprintln!(
+            "  line {}: {} -> {}: {}",
+            row.line,
+            shown(&row.source_id),
+            row.status,
+            row.error
+        );
+    }
+    if failed.len() > FAILED_ROWS_SHOWN {
+        eprintln!(
+            "  … and {} more (--failed FILE writes them all)",
+            failed.len() - FAILED_ROWS_SHOWN
+        );
+    }
+}
+
+/// Writes the failed rows as CSV (`source_id,status`), to rerun.
+pub fn write_failed(path: &std::path::Path, failed: &[FailedRow]) -> Result<(), Failure> {
+    let mut writer = csv::Writer::from_path(path).map_err(|e| Failure {
+        code: 1,
+        message: format!("cannot write --failed {}: {e}", path.display()),
+    })?;
+    let mut write = || -> Result<(), csv::Error> {
+        writer.write_record(["source_id", "status"])?;
+        for row in failed {
+            writer.write_record([row.source_id.as_str(), row.status.as_str()])?;
+        }
+        writer.flush()?;
+        Ok(())
+    };
+    write().map_err(|e| Failure {
+        code: 1,
+        message: format!("cannot write --failed {}: {e}", path.display()),
+    })
+}

@@ -1,0 +1,56 @@
+//! Reading what a command is given: a file, or standard input for `-`.
+//! Input must be UTF-8; where it is not is named by line and byte.
+
+use std::io::{IsTerminal, Read};
+use std::path::Path;
+
+use crate::Failure;
+
+/// What `path` names, for messages.
+fn name(path: &Path) -> String {
+    if path == Path::new("-") {
+        "standard input".into()
+    } else {
+        path.display().to_string()
+    }
+}
+
+/// A file's bytes, or standard input's for `-`.
+pub fn bytes(path: &Path) -> Result<Vec<u8>, Failure> {
+    if path == Path::new("-") {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .map_err(|e| Failure::usage(format!("cannot read standard input: {e}")))?;
+        return Ok(bytes);
+    }
+    std::fs::read(path).map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))
+}
+
+/// A file's text, or standard input's for `-`; refused, with where, when
+/// it is not UTF-8.
+pub fn text(path: &Path) -> Result<String, Failure> {
+    String::from_utf8(bytes(path)?).map_err(|e| {
+        let at = crate::bulk::not_utf8_at(e.as_bytes(), e.utf8_error().valid_up_to());
+        Failure::usage(format!(
+            "{} is not UTF-8: line {}, byte {} of the line (byte {} of the input); save it as UTF-8",
+            name(path),
+            at.line,
+            at.byte_in_line + 1,
+            at.byte + 1
+        ))
+    })
+}
+
+/// A file's text, or standard input's when there is no file or it is `-`.
+/// Reading a terminal says so first: a user who forgot the file would
+/// otherwise see nothing happen.
+pub fn text_or_stdin(path: Option<&Path>) -> Result<String, Failure> {
+    let path = path.unwrap_or(Path::new("-"));
+    if path == Path::new("-") && std::io::stdin().is_terminal() {
+        eprintln!(
+            "reportctl: reading the text from standard input (end it with Ctrl-D; or give a FILE)"
+        );
+    }
+    text(path)
+}

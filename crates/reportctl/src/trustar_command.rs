@@ -1,0 +1,157 @@
+//! `reportctl trustar get` and `reportctl trustar update`.
+
+use threat_reports::Error;
+use threat_reports::trustar::{MAX_EXTERNAL_URL_CHARS, ReportId, ReportUpdate};
+
+use crate::cli::{TrustarCommand, TrustarConnection};
+use crate::config::Profile;
+use crate::{Failure, connection, exit_code, input, output, words};
+
+fn report_id(id: String, external: bool) -> ReportId {
+    if external {
+        ReportId::External(id)
+    } else {
+        ReportId::Internal(id)
+    }
+}
+
+/// Whether `id` has the shape of TruSTAR's own ids (a UUID).
+fn looks_internal(id: &str) -> bool {
+    let groups: Vec<&str> = id.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, n)| g.len() == n && g.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// A 404 for an id that is not TruSTAR's shape suggests `--external`.
+fn not_found_hint(error: Error, id: &ReportId) -> Failure {
+    let hint = match id {
+        ReportId::Internal(raw) if error.status() == Some(404) && !looks_internal(raw) => {
+            format!(
+                "\n{} does not look like a TruSTAR id (a UUID): if it is your external tracking \
+                 id, add --external",
+                output::shown(raw)
+            )
+        }
+        _ => String::new(),
+    };
+    let mut failure = Failure::from(error);
+    failure.message.push_str(&hint);
+    failure
+}
+
+/// `--external-url` must be an http or https URL.
+fn checked_url(url: String) -> Result<String, Failure> {
+    let refused = |why: String| {
+        Failure::usage(format!(
+            "--external-url {}: {why}; expected an http or https URL of at most \
+             {MAX_EXTERNAL_URL_CHARS} characters",
+            output::shown(&url)
+        ))
+    };
+    match threat_reports::reqwest::Url::parse(url.trim()) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") => Ok(url),
+        Ok(parsed) => Err(refused(format!(
+            "the scheme {} is not http or https",
+            parsed.scheme()
+        ))),
+        Err(e) => Err(refused(format!("it is not a URL ({e})"))),
+    }
+}
+
+pub async fn run(
+    connection: &TrustarConnection,
+    profile: &Profile,
+    command: TrustarCommand,
+    json: bool,
+) -> Result<(), Failure> {
+    let client = connection::trustar(connection, profile)?;
+    match command {
+        TrustarCommand::Get { id, external } => {
+            let id = report_id(id, external);
+            let report = client
+                .get_report(&id)
+                .await
+                .map_err(|e| not_found_hint(e, &id))?;
+            output::trustar_report(&report, json);
+        }
+        TrustarCommand::Update {
+            id,
+            external,
+            title,
+            body_file,
+            enclave,
+            external_url,
+            time_began,
+            dry_run,
+        } => {
+            let id = report_id(id, external);
+            // Checked before anything is read or sent.
+            let time_began = time_began
+                .map(|t| t.parse::<api_time::OffsetDateTime>())
+                .transpose()
+                .map_err(|e| Failure::usage(format!("--time-began: {e}")))?;
+            let external_url = external_url.map(checked_url).transpose()?;
+            let body = body_file.map(|path| input::text(&path)).transpose()?;
+            let report = client
+                .get_report(&id)
+                .await
+                .map_err(|e| not_found_hint(e, &id))?;
+            let mut update = ReportUpdate::from(&report);
+            if let Some(title) = title {
+                update.title = title;
+            }
+            if let Some(body) = body {
+                update.body = body;
+            }
+            if let Some(enclave) = enclave {
+                update.enclave_ids = vec![enclave];
+            }
+            if let Some(url) = external_url {
+                update.external_url = Some(url);
+            }
+            if let Some(time) = time_began {
+                update.time_began = Some(time);
+            }
+            if dry_run {
+                // Every check the update makes, and its exit code.
+                let checked = client.check_update(&id, &update);
+                let problem = checked.as_ref().err().map(words::error);
+                output::dry_run(&update, client.max_indicators(), problem.as_deref(), json);
+                if let Err(error) = checked {
+                    return Err(Failure {
+                        code: exit_code(&error),
+                        message: format!("the update would be refused: {}", words::error(&error)),
+                    });
+                }
+            } else {
+                client.update_report(&id, &update).await?;
+                output::updated(&id, &update, json);
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trustar_ids_are_uuids() {
+        assert!(looks_internal("3b9a4b6e-8a36-4b0b-9d2e-0a8f2f8b1c11"));
+        assert!(!looks_internal("M-1234"));
+        assert!(!looks_internal("3b9a4b6e"));
+    }
+
+    #[test]
+    fn external_urls_must_be_http_urls() {
+        assert!(checked_url("https://example.com/r/1".into()).is_ok());
+        for bad in ["example.com", "ftp://example.com", "not a url"] {
+            let message = checked_url(bad.into()).unwrap_err().message;
+            assert!(message.starts_with("--external-url"), "{message}");
+        }
+    }
+}

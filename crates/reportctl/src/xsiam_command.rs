@@ -1,0 +1,77 @@
+//! `reportctl xsiam set-status` and `reportctl xsiam bulk-status`.
+
+use threat_reports::{Error, RateLimit, ReportStatus, RetryPolicy};
+
+use crate::cli::{XsiamCommand, XsiamConnection};
+use crate::config::Profile;
+use crate::{Failure, bulk, connection, input, output};
+
+pub async fn run(
+    connection: &XsiamConnection,
+    profile: &Profile,
+    command: XsiamCommand,
+    json: bool,
+) -> Result<(), Failure> {
+    let builder = connection::xsiam(connection, profile)?;
+    match command {
+        XsiamCommand::SetStatus { source_id, status } => {
+            let status: ReportStatus = status.parse().map_err(Error::from)?;
+            // Trimmed as bulk-status trims its rows.
+            let report = connection::build_xsiam(builder, profile)?
+                .update_report_status(source_id.trim(), status)
+                .await?;
+            output::mth_report(&report, json);
+        }
+        XsiamCommand::BulkStatus {
+            file,
+            concurrency,
+            rate,
+            max_attempts,
+            journal,
+            failed,
+        } => {
+            if max_attempts == 0 {
+                return Err(Failure::usage(
+                    "--max-attempts must be at least 1 (1 means no retries)",
+                ));
+            }
+            let builder = builder.retry(RetryPolicy::default().max_attempts(max_attempts));
+            let builder = if rate > 0 {
+                builder.rate_limit(RateLimit::per_second(rate))
+            } else {
+                builder
+            };
+            let client = connection::build_xsiam(builder, profile)?;
+            let (rows, invalid) = bulk::parse(&input::text(&file)?);
+            let options = bulk::Options {
+                concurrency,
+                journal,
+                input: file,
+            };
+            let summary = bulk::run(client, rows, &invalid, options).await?;
+            output::bulk_summary(&summary, json);
+            if let Some(path) = &failed {
+                bulk::write_failed(path, &summary.failed_rows)?;
+            }
+            if let Some(error) = &summary.journal_error {
+                return Err(Failure::failed(format!(
+                    "{error}; the run stopped. Free the space and rerun with the same --journal: \
+                     every row it records as done is skipped"
+                )));
+            }
+            if summary.interrupted {
+                return Err(Failure {
+                    code: 130,
+                    message: "interrupted; rerun with the same --journal to resume".into(),
+                });
+            }
+            if summary.failed + summary.invalid > 0 {
+                return Err(Failure::failed(format!(
+                    "{} rows failed and {} were invalid",
+                    summary.failed, summary.invalid
+                )));
+            }
+        }
+    }
+    Ok(())
+}
