@@ -93,10 +93,13 @@ pub fn parse(text: &str) -> (Vec<Row>, Vec<Invalid>) {
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
         for (index, record) in reader.records().enumerate() {
-            let line = match &record {
-                Ok(r) => r.position().map_or(index + 1, |p| p.line() as usize),
-                Err(e) => e.position().map_or(index + 1, |p| p.line() as usize),
+            // The line from the byte offset: the reader's own line count
+            // goes wrong with CRLF endings and blank lines.
+            let byte = match &record {
+                Ok(r) => r.position().map(|p| p.byte()),
+                Err(e) => e.position().map(|p| p.byte()),
             };
+            let line = byte.map_or(index + 1, |byte| line_of(text, byte as usize));
             // No id or status holds a line break: a field that does is an
             // unterminated quote that swallowed the lines after it.
             if let Ok(r) = &record {
@@ -138,6 +141,18 @@ pub fn parse(text: &str) -> (Vec<Row>, Vec<Invalid>) {
     (rows, invalid)
 }
 
+/// The line (from 1) of the record the reader says starts at `byte`. With
+/// CRLF endings and blank lines the reader's offset points at the line
+/// breaks before the record: they are stepped over.
+fn line_of(text: &str, byte: usize) -> usize {
+    let bytes = text.as_bytes();
+    let mut start = byte.min(bytes.len());
+    while start < bytes.len() && matches!(bytes[start], b'\r' | b'\n') {
+        start += 1;
+    }
+    bytes[..start].iter().filter(|b| **b == b'\n').count() + 1
+}
+
 /// A row from its fields, trimmed as CSV trims them, or why it is invalid.
 fn read_row(line: usize, source_id: &str, status: &str) -> Result<Row, Invalid> {
     let source_id = source_id.trim();
@@ -157,5 +172,23 @@ fn read_row(line: usize, source_id: &str, status: &str) -> Result<Row, Invalid> 
             line,
             problem: e.to_string(),
         }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_counted_alike_with_lf_and_crlf_endings() {
+        for text in [
+            "source_id,status\r\nr0000,closed\r\n\r\nr0001,bogus\r\nr0002,closed\r\n",
+            "source_id,status\nr0000,closed\n\nr0001,bogus\nr0002,closed\n",
+        ] {
+            let (rows, invalid) = parse(text);
+            let lines: Vec<usize> = rows.iter().map(|r| r.line).collect();
+            assert_eq!(lines, [2, 5], "{text:?}");
+            assert_eq!(invalid[0].line, 4, "{text:?}");
+        }
     }
 }

@@ -1,0 +1,249 @@
+//! `bulk-status` input and output as a user meets them: CRLF files, an
+//! unterminated quote, bytes that are not UTF-8, ids with control
+//! characters, failed rows listed and written to rerun, and the terminal's
+//! progress bar and rates.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::{Server, environment, reportctl, server_with};
+use report_sandbox::{Fault, FaultKind, Sandbox, SandboxState};
+
+fn with_reports(n: usize, faults: &[Fault]) -> Server {
+    let reports: Vec<_> = (0..n)
+        .map(|i| serde_json::json!({"XSOAR_SOURCE_ID": format!("r{i:04}"), "REPORT_STATUS": "NEW"}))
+        .collect();
+    let state: SandboxState = serde_json::from_value(
+        serde_json::json!({"xsiam_reports": reports, "trustar_reports": []}),
+    )
+    .unwrap();
+    let mut builder = Sandbox::builder().state(state);
+    for fault in faults {
+        builder = builder.fault(*fault);
+    }
+    server_with(builder)
+}
+
+fn status_of(server: &Server, id: &str) -> Option<String> {
+    server
+        .sandbox
+        .state()
+        .xsiam_reports
+        .into_iter()
+        .find(|r| r.xsoar_source_id.as_deref() == Some(id))
+        .and_then(|r| r.report_status)
+}
+
+/// `bulk-status FILE ARGS`, flat bodies, no rate limit.
+fn bulk(server: &Server, dir: &Path, file: &Path, args: &[&str]) -> std::process::Output {
+    reportctl(Some(server), dir)
+        .args([
+            "xsiam",
+            "bulk-status",
+            "--body-envelope",
+            "flat",
+            "--rate",
+            "0",
+        ])
+        .args(args)
+        .arg(file)
+        .output()
+        .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn crlf_files_report_the_right_line_numbers() {
+    let server = with_reports(3, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rows.csv");
+    std::fs::write(
+        &file,
+        "source_id,status\r\nr0000,closed\r\n\r\nr0001,bogus\r\nr0002,closed\r\n",
+    )
+    .unwrap();
+    let output = bulk(&server, dir.path(), &file, &[]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("line 4: "), "bogus is on line 4: {stderr}");
+    assert!(stderr.contains("line 5: r0002 -> CLOSED: done"), "{stderr}");
+    assert_eq!(status_of(&server, "r0000").as_deref(), Some("CLOSED"));
+}
+
+#[test]
+fn an_unterminated_quote_names_the_lines_it_swallowed() {
+    let server = with_reports(4, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rows.csv");
+    std::fs::write(
+        &file,
+        "r0000,closed\n\"r0001,closed\nr0002,closed\nr0003,closed\n",
+    )
+    .unwrap();
+    let output = bulk(&server, dir.path(), &file, &[]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("line 2: a quote opened on line 2 runs to line 4"),
+        "{stderr}"
+    );
+    assert_eq!(status_of(&server, "r0000").as_deref(), Some("CLOSED"));
+    assert_eq!(
+        status_of(&server, "r0002").as_deref(),
+        Some("NEW"),
+        "swallowed, not sent"
+    );
+}
+
+#[test]
+fn input_that_is_not_utf8_is_refused_with_its_line_and_byte() {
+    let server = with_reports(2, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rows.csv");
+    std::fs::write(&file, b"r0000,closed\nr00\xff1,closed\n").unwrap();
+    let output = bulk(&server, dir.path(), &file, &[]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("is not UTF-8: line 2, byte 4 of the line (byte 17 of the input)"),
+        "{stderr}"
+    );
+    assert!(
+        server.sandbox.state().xsiam_update_counts.is_empty(),
+        "nothing sent"
+    );
+}
+
+#[test]
+fn control_characters_in_ids_are_escaped_and_long_ids_shortened() {
+    let server = with_reports(1, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rows.jsonl");
+    let long = "x".repeat(300);
+    std::fs::write(
+        &file,
+        format!(
+            "{{\"source_id\": \"r\\u001b[31mX\", \"status\": \"closed\"}}\n{{\"source_id\": \"{long}\", \"status\": \"closed\"}}\n"
+        ),
+    )
+    .unwrap();
+    let output = bulk(&server, dir.path(), &file, &["--max-attempts", "1"]);
+    let stderr = text(&output.stderr);
+    assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
+    assert!(stderr.contains("r\\u{1b}[31mX"), "{stderr}");
+    assert!(!stderr.contains(&long), "a 300-character id is shortened");
+    assert!(stderr.contains(&format!("{}…", "x".repeat(80))), "{stderr}");
+}
+
+#[test]
+fn failed_rows_are_written_to_rerun() {
+    // The first 25 updates are answered 503, with no retry.
+    let server = with_reports(
+        30,
+        &[Fault {
+            kind: FaultKind::Unavailable,
+            count: 25,
+        }],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (file, failed) = (dir.path().join("rows.csv"), dir.path().join("failed.csv"));
+    let rows: String = (0..30).map(|i| format!("r{i:04},closed\n")).collect();
+    std::fs::write(&file, rows).unwrap();
+    let output = bulk(
+        &server,
+        dir.path(),
+        &file,
+        &[
+            "--concurrency",
+            "1",
+            "--max-attempts",
+            "1",
+            "--failed",
+            failed.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let written = std::fs::read_to_string(&failed).unwrap();
+    let lines: Vec<&str> = written.lines().collect();
+    assert_eq!(lines[0], "source_id,status");
+    assert_eq!(lines.len(), 26, "{written}");
+    assert_eq!(lines[1], "r0000,CLOSED");
+
+    let output = bulk(&server, dir.path(), &failed, &[]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    for i in 0..30 {
+        let id = format!("r{i:04}");
+        assert_eq!(status_of(&server, &id).as_deref(), Some("CLOSED"), "{id}");
+    }
+}
+
+/// `reportctl ARGS` on a terminal (a pseudo-terminal from `script`), its
+/// output as the terminal got it.
+fn on_a_terminal(server: &Server, dir: &Path, args: &str) -> String {
+    let command = format!("{} {args}", env!("CARGO_BIN_EXE_reportctl"));
+    let output = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env_clear()
+        .envs(environment(Some(server), dir))
+        .env("TERM", "xterm")
+        .output()
+        .unwrap();
+    text(&output.stdout)
+}
+
+#[test]
+fn on_a_terminal_the_bar_is_cleared_then_the_summary_lists_the_failed_rows() {
+    let server = with_reports(
+        40,
+        &[Fault {
+            kind: FaultKind::Unavailable,
+            count: 25,
+        }],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("rows.csv");
+    let rows: String = (0..40).map(|i| format!("r{i:04},closed\n")).collect();
+    std::fs::write(&file, rows).unwrap();
+    let seen = on_a_terminal(
+        &server,
+        dir.path(),
+        &format!(
+            "xsiam bulk-status --body-envelope flat --rate 20 --concurrency 1 --max-attempts 1 {}",
+            file.display()
+        ),
+    );
+    let listed = seen
+        .find("failed rows:")
+        .unwrap_or_else(|| panic!("{seen}"));
+    assert!(
+        seen.contains("line 1: r0000 -> CLOSED: XSIAM answered HTTP 503"),
+        "{seen}"
+    );
+    assert!(seen.contains("line 20: r0019"), "{seen}");
+    assert!(
+        !seen.contains("line 21: r0020"),
+        "the first 20 only: {seen}"
+    );
+    assert!(
+        seen.contains("… and 5 more (--failed FILE writes them all)"),
+        "{seen}"
+    );
+    // The bar drew (rates with one decimal) and was erased before the list.
+    let bar = seen
+        .rfind(" rows/s, eta")
+        .unwrap_or_else(|| panic!("no bar: {seen}"));
+    let erased = seen[bar..].find("\u{1b}[2K").map(|i| bar + i);
+    assert!(erased.is_some_and(|e| e < listed), "{seen:?}");
+    let rate = &seen[..bar];
+    let digits = rate.rsplit(' ').next().unwrap();
+    assert!(
+        digits.split_once('.').is_some_and(|(_, d)| d.len() == 1),
+        "one decimal: {digits:?}"
+    );
+    assert!(seen.contains("rows/s over"), "the summary's rate: {seen}");
+}
