@@ -15,14 +15,7 @@ use threat_reports::ReportStatus;
 
 /// A sandbox holding reports `r0000`… all `NEW`.
 fn with_reports(n: usize) -> Server {
-    let reports: Vec<_> = (0..n)
-        .map(|i| serde_json::json!({"XSOAR_SOURCE_ID": format!("r{i:04}"), "REPORT_STATUS": "NEW"}))
-        .collect();
-    let state: SandboxState = serde_json::from_value(
-        serde_json::json!({"xsiam_reports": reports, "trustar_reports": []}),
-    )
-    .unwrap();
-    server_with(Sandbox::builder().state(state))
+    common::with_reports_and_faults(n, &[])
 }
 
 /// The status row `i` sets, in some spelling.

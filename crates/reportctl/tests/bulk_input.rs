@@ -8,32 +8,11 @@ mod common;
 use std::path::Path;
 use std::process::Command;
 
-use common::{Server, environment, reportctl, server_with};
-use report_sandbox::{Fault, FaultKind, Sandbox, SandboxState};
+use common::{Server, environment, reportctl, status_of, with_reports_and_faults};
+use report_sandbox::{Fault, FaultKind};
 
 fn with_reports(n: usize, faults: &[Fault]) -> Server {
-    let reports: Vec<_> = (0..n)
-        .map(|i| serde_json::json!({"XSOAR_SOURCE_ID": format!("r{i:04}"), "REPORT_STATUS": "NEW"}))
-        .collect();
-    let state: SandboxState = serde_json::from_value(
-        serde_json::json!({"xsiam_reports": reports, "trustar_reports": []}),
-    )
-    .unwrap();
-    let mut builder = Sandbox::builder().state(state);
-    for fault in faults {
-        builder = builder.fault(*fault);
-    }
-    server_with(builder)
-}
-
-fn status_of(server: &Server, id: &str) -> Option<String> {
-    server
-        .sandbox
-        .state()
-        .xsiam_reports
-        .into_iter()
-        .find(|r| r.xsoar_source_id.as_deref() == Some(id))
-        .and_then(|r| r.report_status)
+    with_reports_and_faults(n, faults)
 }
 
 /// `bulk-status FILE ARGS`, flat bodies, no rate limit.

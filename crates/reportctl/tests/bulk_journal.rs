@@ -9,23 +9,11 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{Server, environment, reportctl, server_with};
-use report_sandbox::{Fault, FaultKind, Sandbox, SandboxState};
+use common::{Server, environment, reportctl, status_of, with_reports_and_faults};
+use report_sandbox::{Fault, FaultKind};
 
-/// A sandbox holding reports `r0000`… all `NEW`.
 fn with_reports(n: usize, faults: &[Fault]) -> Server {
-    let reports: Vec<_> = (0..n)
-        .map(|i| serde_json::json!({"XSOAR_SOURCE_ID": format!("r{i:04}"), "REPORT_STATUS": "NEW"}))
-        .collect();
-    let state: SandboxState = serde_json::from_value(
-        serde_json::json!({"xsiam_reports": reports, "trustar_reports": []}),
-    )
-    .unwrap();
-    let mut builder = Sandbox::builder().state(state);
-    for fault in faults {
-        builder = builder.fault(*fault);
-    }
-    server_with(builder)
+    with_reports_and_faults(n, faults)
 }
 
 /// Rows `r0000,closed`, `r0001,closed`, …
@@ -51,16 +39,6 @@ fn outcomes(path: &Path, outcome: &str) -> Vec<String> {
         .filter(|e| e["outcome"] == outcome)
         .map(|e| e["source_id"].as_str().unwrap().to_string())
         .collect()
-}
-
-fn status_of(server: &Server, id: &str) -> Option<String> {
-    server
-        .sandbox
-        .state()
-        .xsiam_reports
-        .into_iter()
-        .find(|r| r.xsoar_source_id.as_deref() == Some(id))
-        .and_then(|r| r.report_status)
 }
 
 /// `reportctl xsiam bulk-status ARGS` started in the background.

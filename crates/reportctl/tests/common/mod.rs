@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use report_sandbox::{RunningSandbox, Sandbox, SandboxBuilder};
+use report_sandbox::{Fault, RunningSandbox, Sandbox, SandboxBuilder, SandboxState};
 
 /// A sandbox on its own runtime, alive as long as this value.
 pub struct Server {
@@ -65,4 +65,32 @@ pub fn reportctl(server: Option<&Server>, config_home: &Path) -> assert_cmd::Com
     let mut command = assert_cmd::Command::cargo_bin("reportctl").unwrap();
     command.env_clear().envs(environment(server, config_home));
     command
+}
+
+/// A sandbox holding XSIAM reports `r0000`… all `NEW`, with `faults`
+/// queued.
+pub fn with_reports_and_faults(n: usize, faults: &[Fault]) -> Server {
+    let reports: Vec<_> = (0..n)
+        .map(|i| serde_json::json!({"XSOAR_SOURCE_ID": format!("r{i:04}"), "REPORT_STATUS": "NEW"}))
+        .collect();
+    let state: SandboxState = serde_json::from_value(
+        serde_json::json!({"xsiam_reports": reports, "trustar_reports": []}),
+    )
+    .unwrap();
+    let mut builder = Sandbox::builder().state(state);
+    for fault in faults {
+        builder = builder.fault(*fault);
+    }
+    server_with(builder)
+}
+
+/// The status the sandbox holds for the XSIAM report `id`.
+pub fn status_of(server: &Server, id: &str) -> Option<String> {
+    server
+        .sandbox
+        .state()
+        .xsiam_reports
+        .into_iter()
+        .find(|r| r.xsoar_source_id.as_deref() == Some(id))
+        .and_then(|r| r.report_status)
 }
