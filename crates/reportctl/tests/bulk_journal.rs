@@ -297,6 +297,22 @@ fn sigterm_stops_like_the_first_ctrl_c() {
     // else started.
     assert_eq!(outcomes(&journal_path, "done").len(), 2, "{stderr}");
     assert_eq!(server.sandbox.state().xsiam_update_counts.len(), 2);
+
+    // The rerun applies the other six, each once.
+    let output = reportctl(Some(&server), dir.path())
+        .args(["xsiam", "bulk-status", "--journal"])
+        .arg(&journal_path)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let counts = server.sandbox.state().xsiam_update_counts;
+    assert_eq!(counts.len(), 8);
+    assert!(counts.values().all(|n| *n == 1), "{counts:?}");
 }
 
 #[test]
