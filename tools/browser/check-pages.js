@@ -90,7 +90,7 @@ async function checkPage(browser, page) {
       await entry.click();
       const shown = tab
         .locator('h2')
-        .filter({ hasText: new RegExp(`^\\s*${escape(operation.summary)}\\s*$`) });
+        .filter({ hasText: new RegExp(`^\\s*${escapeRegExp(operation.summary)}\\s*$`) });
       try {
         await shown.first().waitFor({ state: 'visible', timeout: 10000 });
         pass(name, `operation "${operation.summary}" (${operation.tag}) rendered`);
@@ -120,7 +120,7 @@ async function checkPage(browser, page) {
   }
 }
 
-function escape(text) {
+function escapeRegExp(text) {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

@@ -72,12 +72,17 @@ fn settings() -> GenerationSettings {
     settings
 }
 
+/// Parses a spec's text (YAML or JSON); `spec_path` names it in the error.
+pub fn parse_spec(spec_path: &str, spec_text: &str) -> Result<OpenAPI> {
+    serde_yaml::from_str(spec_text)
+        .with_context(|| format!("{spec_path} is not a valid OpenAPI 3.0 document"))
+}
+
 /// Parses the spec text (YAML or JSON) and generates its client module.
 ///
 /// `spec_path` is only used in messages and the header.
 pub fn generate(spec_path: &str, spec_text: &str) -> Result<Generated> {
-    let spec: OpenAPI = serde_yaml::from_str(spec_text)
-        .with_context(|| format!("{spec_path} is not a valid OpenAPI 3.0 document"))?;
+    let spec = parse_spec(spec_path, spec_text)?;
     let operations = operations(&spec).len();
 
     let (tokens, types) = match run_generator(&spec) {

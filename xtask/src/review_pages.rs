@@ -11,6 +11,7 @@ use openapiv3::OpenAPI;
 use serde_json::{Value, json};
 
 use crate::apis::APIS;
+use crate::generate::parse_spec;
 use crate::spec_diff::{self, Rating, Report};
 use crate::{lint, node_tools};
 
@@ -44,12 +45,6 @@ fn escape(text: &str) -> String {
 /// The page's title (and heading) for a report since `base`.
 pub fn spec_diff_title(base: &str) -> String {
     format!("Spec changes since {base}")
-}
-
-/// The one-line summary the page (and `cargo xtask spec-diff`) ends with.
-pub fn spec_diff_summary(report: &Report, base: &str) -> String {
-    let text = spec_diff::render(report, base);
-    text.lines().last().unwrap_or_default().to_string()
 }
 
 /// The `spec-diff` report as a self-contained HTML page: the summary, one
@@ -111,7 +106,7 @@ code {{ word-break: break-all; }}
 </body>
 </html>
 "#,
-        summary = escape(&spec_diff_summary(report, base)),
+        summary = escape(&spec_diff::summary(report, base)),
         base = escape(base),
     )
 }
@@ -162,7 +157,7 @@ pub fn spec_page_plan(file: &Path, spec: &OpenAPI) -> Result<Value> {
 /// What the browser must see on the spec-diff page: its title, the summary
 /// and every change's words.
 pub fn spec_diff_plan(file: &Path, report: &Report, base: &str) -> Value {
-    let mut texts = vec![spec_diff_summary(report, base)];
+    let mut texts = vec![spec_diff::summary(report, base)];
     texts.extend(report.changes.iter().map(|c| c.what.clone()));
     json!({
         "file": file,
@@ -238,8 +233,7 @@ pub fn docs_check(root: &Path, base: Option<&str>) -> Result<()> {
     let mut pages = Vec::new();
     for api in APIS {
         let text = std::fs::read_to_string(root.join(api.spec_path()))?;
-        let spec: OpenAPI = serde_yaml::from_str(&text)
-            .with_context(|| format!("{} is not OpenAPI 3.0", api.spec_path()))?;
+        let spec = parse_spec(&api.spec_path(), &text)?;
         pages.push(spec_page_plan(
             &out.join(format!("{}.html", api.spec)),
             &spec,

@@ -16,6 +16,8 @@ use openapiv3::{
     OpenAPI, Operation, Parameter, ReferenceOr, RequestBody, Response, Schema, SchemaKind, Type,
 };
 
+use crate::generate::parse_spec;
+
 /// How a change lands on a client of the generated crates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Rating {
@@ -779,13 +781,9 @@ pub fn compare(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -
                 .push(whole(Rating::Breaking, name, "spec removed")),
             Some(now) if now == text => {}
             Some(now) => {
-                let parse = |t: &str| -> Result<OpenAPI> {
-                    serde_yaml::from_str(t)
-                        .with_context(|| format!("specs/{name}.yaml is not OpenAPI 3.0"))
-                };
-                report
-                    .changes
-                    .extend(diff_specs(name, &parse(text)?, &parse(now)?));
+                let path = format!("specs/{name}.yaml");
+                let (was, is) = (parse_spec(&path, text)?, parse_spec(&path, now)?);
+                report.changes.extend(diff_specs(name, &was, &is));
                 report.generated.extend(diff_generated(name, text, now)?);
             }
         }
@@ -829,18 +827,24 @@ pub fn render(report: &Report, base: &str) -> String {
             out.push_str(&format!("  {line}\n"));
         }
     }
+    out.push_str(&summary(report, base));
+    out.push('\n');
+    out
+}
+
+/// The report's one-line summary.
+pub fn summary(report: &Report, base: &str) -> String {
     let breaking = report
         .changes
         .iter()
         .filter(|c| c.rating == Rating::Breaking)
         .count();
     if report.changes.is_empty() {
-        out.push_str(&format!("spec-diff: no change to specs/ since {base}\n"));
+        format!("spec-diff: no change to specs/ since {base}")
     } else {
-        out.push_str(&format!(
-            "spec-diff: {} change(s) since {base}, {breaking} breaking\n",
+        format!(
+            "spec-diff: {} change(s) since {base}, {breaking} breaking",
             report.changes.len()
-        ));
+        )
     }
-    out
 }
