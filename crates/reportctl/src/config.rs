@@ -22,17 +22,71 @@ use std::path::{Path, PathBuf};
 
 use crate::Failure;
 
-/// The keys a profile may hold.
-pub const KNOWN_KEYS: [&str; 8] = [
-    "xsiam_url",
-    "xsiam_key_id",
-    "xsiam_api_key_file",
-    "xsiam_auth_mode",
-    "xsiam_body_envelope",
-    "trustar_url",
-    "trustar_api_key_file",
-    "trustar_api_secret_file",
+/// XSIAM's settings, in the order they are resolved.
+pub const XSIAM: [Source; 5] = [
+    Source {
+        env: "XSIAM_API_URL",
+        flag: "--url",
+        config_key: "xsiam_url",
+        secret: None,
+    },
+    Source {
+        env: "XSIAM_API_KEY_ID",
+        flag: "--key-id",
+        config_key: "xsiam_key_id",
+        secret: None,
+    },
+    Source {
+        env: "XSIAM_API_KEY",
+        flag: "--api-key-file",
+        config_key: "xsiam_api_key_file",
+        secret: Some("the API key"),
+    },
+    Source {
+        env: "XSIAM_AUTH_MODE",
+        flag: "--auth-mode",
+        config_key: "xsiam_auth_mode",
+        secret: None,
+    },
+    Source {
+        env: "XSIAM_BODY_ENVELOPE",
+        flag: "--body-envelope",
+        config_key: "xsiam_body_envelope",
+        secret: None,
+    },
 ];
+
+/// TruSTAR's settings, in the order they are resolved.
+pub const TRUSTAR: [Source; 3] = [
+    Source {
+        env: "TRUSTAR_BASE_URL",
+        flag: "--url",
+        config_key: "trustar_url",
+        secret: None,
+    },
+    Source {
+        env: "TRUSTAR_API_KEY",
+        flag: "--api-key-file",
+        config_key: "trustar_api_key_file",
+        secret: Some("the API key"),
+    },
+    Source {
+        env: "TRUSTAR_API_SECRET",
+        flag: "--api-secret-file",
+        config_key: "trustar_api_secret_file",
+        secret: Some("the API secret"),
+    },
+];
+
+/// The setting whose environment variable is `env`.
+pub fn source(env: &str) -> Option<&'static Source> {
+    XSIAM.iter().chain(&TRUSTAR).find(|s| s.env == env)
+}
+
+/// The keys a profile may hold.
+fn known_keys() -> impl Iterator<Item = &'static str> {
+    XSIAM.iter().chain(&TRUSTAR).map(|s| s.config_key)
+}
 
 /// One profile of the config file: setting name → value.
 #[derive(Debug, Default)]
@@ -94,11 +148,11 @@ pub fn load(path: Option<&Path>, name: &str) -> Result<Profile, Failure> {
     };
     let mut values = BTreeMap::new();
     for (key, value) in profile.as_table().into_iter().flatten() {
-        if !KNOWN_KEYS.contains(&key.as_str()) {
+        if !known_keys().any(|known| known == key) {
             return Err(Failure::usage(format!(
                 "[profiles.{name}] in {} has an unknown key {key:?}; the known keys are {}",
                 path.display(),
-                KNOWN_KEYS.join(", ")
+                known_keys().collect::<Vec<_>>().join(", ")
             )));
         }
         let text = match value {
@@ -145,57 +199,41 @@ fn read_secret(what: &str, path: &Path) -> Result<String, Failure> {
     Ok(first.to_string())
 }
 
-/// How one setting is found.
-pub struct Setting<'a> {
-    /// The facade's (and the environment's) name.
-    pub name: &'static str,
-    /// The flag, as typed (`--url`).
-    pub flag_name: &'static str,
-    /// The flag's value, if given.
-    pub flag: Option<String>,
-    /// A flag naming a file that holds the value (secrets).
-    pub flag_file: Option<&'a Path>,
-    /// The config key: the value itself, or, for secrets, a file path.
+/// Where one setting can come from: its flag, its environment variable
+/// (the facade's name) and its profile key. Secrets are files when named
+/// by flag or profile, never a flag's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Source {
+    /// The environment variable, which is also the facade's name.
+    pub env: &'static str,
+    /// The flag, as typed (`--url`, `--api-key-file`).
+    pub flag: &'static str,
+    /// The profile key.
     pub config_key: &'static str,
-    /// Whether the config key names a file holding the value.
-    pub config_is_file: bool,
+    /// What the value is, for a secret (`the API key`); `None` for a plain
+    /// value.
+    pub secret: Option<&'static str>,
 }
 
-impl<'a> Setting<'a> {
-    /// A plain setting: a flag value, the environment, or the profile.
-    pub fn value(
-        name: &'static str,
-        flag_name: &'static str,
-        flag: Option<String>,
-        config_key: &'static str,
-    ) -> Self {
-        Setting {
-            name,
-            flag_name,
-            flag,
-            flag_file: None,
-            config_key,
-            config_is_file: false,
+impl Source {
+    /// Every place this setting comes from, as a user would give it.
+    pub fn described(&self) -> String {
+        let (flag, env, key) = (self.flag, self.env, self.config_key);
+        match self.secret {
+            Some(what) => format!("{what}: {flag} FILE (or {env}, or {key} in the profile)"),
+            None => format!("{flag} (or {env}, or {key} in the profile)"),
         }
     }
+}
 
-    /// A secret: a file named by flag, the environment, or a file named by
-    /// the profile.
-    pub fn secret(
-        name: &'static str,
-        flag_name: &'static str,
-        flag_file: Option<&'a Path>,
-        config_key: &'static str,
-    ) -> Self {
-        Setting {
-            name,
-            flag_name,
-            flag: None,
-            flag_file,
-            config_key,
-            config_is_file: true,
-        }
-    }
+/// One setting, as given on this command line.
+pub struct Setting<'a> {
+    /// Where it can come from.
+    pub source: &'static Source,
+    /// The flag's value (a plain setting), if given.
+    pub flag: Option<String>,
+    /// The file the flag names (a secret), if given.
+    pub flag_file: Option<&'a Path>,
 }
 
 /// Resolves every setting, in order: flag, environment, config profile.
@@ -205,21 +243,19 @@ pub fn resolve(
 ) -> Result<BTreeMap<&'static str, String>, Failure> {
     let mut resolved = BTreeMap::new();
     for setting in settings {
+        let source = setting.source;
         let value = if let Some(value) = setting.flag {
             Some(value)
         } else if let Some(path) = setting.flag_file {
-            Some(read_secret(
-                &format!("the {} file", setting.flag_name),
-                path,
-            )?)
-        } else if let Some(value) = std::env::var(setting.name).ok().filter(|v| !v.is_empty()) {
+            Some(read_secret(&format!("the {} file", source.flag), path)?)
+        } else if let Some(value) = std::env::var(source.env).ok().filter(|v| !v.is_empty()) {
             Some(value)
-        } else if let Some(value) = profile.values.get(setting.config_key) {
-            if setting.config_is_file {
+        } else if let Some(value) = profile.values.get(source.config_key) {
+            if source.secret.is_some() {
                 Some(read_secret(
                     &format!(
                         "the file that {} names in {}",
-                        setting.config_key,
+                        source.config_key,
                         profile.describe()
                     ),
                     Path::new(value),
@@ -231,7 +267,7 @@ pub fn resolve(
             None
         };
         if let Some(value) = value {
-            resolved.insert(setting.name, value);
+            resolved.insert(source.env, value);
         }
     }
     Ok(resolved)

@@ -3,16 +3,17 @@
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
-use threat_reports::Error;
 use threat_reports::trustar::{TrustarClient, TrustarClientBuilder};
 use threat_reports::xsiam::{XsiamClient, XsiamClientBuilder};
+use threat_reports::{Api, Error};
 
 use crate::Failure;
 use crate::cli::{TrustarConnection, XsiamConnection};
-use crate::config::{self, Profile, Setting};
-use crate::words::{self, Api};
+use crate::config::{self, Profile, Setting, Source};
+use crate::words;
 
 /// Names the facade's settings resolved from flags, environment and profile.
 fn lookup(resolved: BTreeMap<&'static str, String>) -> impl Fn(&str) -> Option<String> {
@@ -21,8 +22,9 @@ fn lookup(resolved: BTreeMap<&'static str, String>) -> impl Fn(&str) -> Option<S
 
 /// A configuration error in the user's words, saying where settings come
 /// from.
-fn configuration(api: Api, error: Error, profile: &Profile) -> Failure {
-    let message = words::configuration(api, &error).unwrap_or_else(|| words::error(&error));
+fn configuration(api: Api, error: Error, profile: &Profile, timeout: Duration) -> Failure {
+    let message =
+        words::configuration(api, &error).unwrap_or_else(|| words::error(&error, timeout));
     Failure::usage(format!(
         "{message}\n(settings come from flags, then the environment, then the profile in {})",
         profile.describe()
@@ -30,15 +32,13 @@ fn configuration(api: Api, error: Error, profile: &Profile) -> Failure {
 }
 
 /// `--timeout` as a duration; 0 is refused.
-fn timeout(seconds: u64) -> Result<Duration, Failure> {
+pub fn timeout(seconds: u64) -> Result<Duration, Failure> {
     if seconds == 0 {
         return Err(Failure::usage(
             "--timeout must be at least 1 (seconds to wait for each attempt's answer)",
         ));
     }
-    let timeout = Duration::from_secs(seconds);
-    words::set_timeout(timeout);
-    Ok(timeout)
+    Ok(Duration::from_secs(seconds))
 }
 
 /// A URL without a scheme is a tenant FQDN to the facade (`api-` is put in
@@ -65,78 +65,79 @@ fn check_xsiam_url(url: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The XSIAM client the connection flags, environment and profile describe.
-pub fn xsiam(c: &XsiamConnection, profile: &Profile) -> Result<XsiamClientBuilder, Failure> {
+/// A plain setting, as given on the command line.
+fn value(source: &'static Source, flag: &Option<String>) -> Setting<'static> {
+    Setting {
+        source,
+        flag: flag.clone(),
+        flag_file: None,
+    }
+}
+
+/// A secret, from the file the command line names.
+fn secret<'a>(source: &'static Source, file: &'a Option<PathBuf>) -> Setting<'a> {
+    Setting {
+        source,
+        flag: None,
+        flag_file: file.as_deref(),
+    }
+}
+
+/// The XSIAM client the connection flags, environment and profile
+/// describe, with `timeout` for each attempt.
+pub fn xsiam(
+    c: &XsiamConnection,
+    profile: &Profile,
+    timeout: Duration,
+) -> Result<XsiamClientBuilder, Failure> {
+    let [url, key_id, key, auth_mode, body_envelope] = &config::XSIAM;
     let settings = vec![
-        Setting::value("XSIAM_API_URL", "--url", c.url.clone(), "xsiam_url"),
-        Setting::value(
-            "XSIAM_API_KEY_ID",
-            "--key-id",
-            c.key_id.clone(),
-            "xsiam_key_id",
-        ),
-        Setting::secret(
-            "XSIAM_API_KEY",
-            "--api-key-file",
-            c.api_key_file.as_deref(),
-            "xsiam_api_key_file",
-        ),
-        Setting::value(
-            "XSIAM_AUTH_MODE",
-            "--auth-mode",
-            c.auth_mode.clone(),
-            "xsiam_auth_mode",
-        ),
-        Setting::value(
-            "XSIAM_BODY_ENVELOPE",
-            "--body-envelope",
-            c.body_envelope.clone(),
-            "xsiam_body_envelope",
-        ),
+        value(url, &c.url),
+        value(key_id, &c.key_id),
+        secret(key, &c.api_key_file),
+        value(auth_mode, &c.auth_mode),
+        value(body_envelope, &c.body_envelope),
     ];
     let resolved = config::resolve(settings, profile)?;
-    if let Some(url) = resolved.get("XSIAM_API_URL") {
+    if let Some(url) = resolved.get(config::XSIAM[0].env) {
         check_xsiam_url(url)?;
     }
-    let timeout = timeout(c.timeout)?;
     let builder = XsiamClientBuilder::from_vars(lookup(resolved))
-        .map_err(|e| configuration(Api::Xsiam, e, profile))?;
+        .map_err(|e| configuration(Api::Xsiam, e, profile, timeout))?;
     Ok(builder.timeout(timeout))
 }
 
 /// Builds the XSIAM client, naming any problem as the user set it.
-pub fn build_xsiam(builder: XsiamClientBuilder, profile: &Profile) -> Result<XsiamClient, Failure> {
+pub fn build_xsiam(
+    builder: XsiamClientBuilder,
+    profile: &Profile,
+    timeout: Duration,
+) -> Result<XsiamClient, Failure> {
     builder
         .build()
-        .map_err(|e| configuration(Api::Xsiam, e, profile))
+        .map_err(|e| configuration(Api::Xsiam, e, profile, timeout))
 }
 
 /// The TruSTAR client the connection flags, environment and profile
-/// describe.
-pub fn trustar(c: &TrustarConnection, profile: &Profile) -> Result<TrustarClient, Failure> {
+/// describe, with `timeout` for each attempt.
+pub fn trustar(
+    c: &TrustarConnection,
+    profile: &Profile,
+    timeout: Duration,
+) -> Result<TrustarClient, Failure> {
+    let [url, key, api_secret] = &config::TRUSTAR;
     let settings = vec![
-        Setting::value("TRUSTAR_BASE_URL", "--url", c.url.clone(), "trustar_url"),
-        Setting::secret(
-            "TRUSTAR_API_KEY",
-            "--api-key-file",
-            c.api_key_file.as_deref(),
-            "trustar_api_key_file",
-        ),
-        Setting::secret(
-            "TRUSTAR_API_SECRET",
-            "--api-secret-file",
-            c.api_secret_file.as_deref(),
-            "trustar_api_secret_file",
-        ),
+        value(url, &c.url),
+        secret(key, &c.api_key_file),
+        secret(api_secret, &c.api_secret_file),
     ];
     let resolved = config::resolve(settings, profile)?;
-    let timeout = timeout(c.timeout)?;
     let builder: TrustarClientBuilder = TrustarClientBuilder::from_vars(lookup(resolved))
-        .map_err(|e| configuration(Api::Trustar, e, profile))?;
+        .map_err(|e| configuration(Api::Trustar, e, profile, timeout))?;
     builder
         .timeout(timeout)
         .build()
-        .map_err(|e| configuration(Api::Trustar, e, profile))
+        .map_err(|e| configuration(Api::Trustar, e, profile, timeout))
 }
 
 #[cfg(test)]

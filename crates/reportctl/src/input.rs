@@ -6,6 +6,32 @@ use std::path::Path;
 
 use crate::Failure;
 
+/// Input that is not UTF-8: where the first bad byte is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct NotUtf8 {
+    /// Its line, from 1.
+    line: usize,
+    /// Its offset in the file, from 0.
+    byte: usize,
+    /// Its offset in its line, from 0.
+    byte_in_line: usize,
+}
+
+/// Where UTF-8 stops in `bytes`, valid up to `byte` (reportctl refuses
+/// such input rather than guess at the ids in it).
+fn not_utf8_at(bytes: &[u8], byte: usize) -> NotUtf8 {
+    let before = &bytes[..byte.min(bytes.len())];
+    let line_start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    NotUtf8 {
+        line: before.iter().filter(|b| **b == b'\n').count() + 1,
+        byte,
+        byte_in_line: byte - line_start,
+    }
+}
+
 /// What `path` names, for messages.
 fn name(path: &Path) -> String {
     if path == Path::new("-") {
@@ -31,7 +57,7 @@ pub fn bytes(path: &Path) -> Result<Vec<u8>, Failure> {
 /// it is not UTF-8.
 pub fn text(path: &Path) -> Result<String, Failure> {
     String::from_utf8(bytes(path)?).map_err(|e| {
-        let at = crate::bulk::not_utf8_at(e.as_bytes(), e.utf8_error().valid_up_to());
+        let at = not_utf8_at(e.as_bytes(), e.utf8_error().valid_up_to());
         Failure::usage(format!(
             "{} is not UTF-8: line {}, byte {} of the line (byte {} of the input); save it as UTF-8",
             name(path),

@@ -60,11 +60,13 @@ fn exit_code(error: &Error) -> u8 {
     }
 }
 
-impl From<Error> for Failure {
-    fn from(error: Error) -> Self {
+impl Failure {
+    /// An error of the library, in reportctl's words; `timeout` is the
+    /// time limit of each attempt, as `--timeout` set it.
+    pub fn of(error: Error, timeout: std::time::Duration) -> Self {
         Failure {
             code: exit_code(&error),
-            message: words::error(&error),
+            message: words::error(&error, timeout),
         }
     }
 }

@@ -1,11 +1,13 @@
 //! `reportctl trustar get` and `reportctl trustar update`.
 
+use std::time::Duration;
+
 use threat_reports::Error;
 use threat_reports::trustar::{MAX_EXTERNAL_URL_CHARS, ReportId, ReportUpdate};
 
 use crate::cli::{TrustarCommand, TrustarConnection};
 use crate::config::Profile;
-use crate::{Failure, connection, exit_code, input, output, words};
+use crate::{Failure, connection, input, output};
 
 fn report_id(id: String, external: bool) -> ReportId {
     if external {
@@ -26,7 +28,7 @@ fn looks_internal(id: &str) -> bool {
 }
 
 /// A 404 for an id that is not TruSTAR's shape suggests `--external`.
-fn not_found_hint(error: Error, id: &ReportId) -> Failure {
+fn not_found_hint(error: Error, id: &ReportId, timeout: Duration) -> Failure {
     let hint = match id {
         ReportId::Internal(raw) if error.status() == Some(404) && !looks_internal(raw) => {
             format!(
@@ -37,7 +39,7 @@ fn not_found_hint(error: Error, id: &ReportId) -> Failure {
         }
         _ => String::new(),
     };
-    let mut failure = Failure::from(error);
+    let mut failure = Failure::of(error, timeout);
     failure.message.push_str(&hint);
     failure
 }
@@ -67,14 +69,15 @@ pub async fn run(
     command: TrustarCommand,
     json: bool,
 ) -> Result<(), Failure> {
-    let client = connection::trustar(connection, profile)?;
+    let timeout = connection::timeout(connection.timeout)?;
+    let client = connection::trustar(connection, profile, timeout)?;
     match command {
         TrustarCommand::Get { id, external } => {
             let id = report_id(id, external);
             let report = client
                 .get_report(&id)
                 .await
-                .map_err(|e| not_found_hint(e, &id))?;
+                .map_err(|e| not_found_hint(e, &id, timeout))?;
             output::trustar_report(&report, json);
         }
         TrustarCommand::Update {
@@ -98,7 +101,7 @@ pub async fn run(
             let report = client
                 .get_report(&id)
                 .await
-                .map_err(|e| not_found_hint(e, &id))?;
+                .map_err(|e| not_found_hint(e, &id, timeout))?;
             let mut update = ReportUpdate::from(&report);
             if let Some(title) = title {
                 update.title = title;
@@ -117,17 +120,21 @@ pub async fn run(
             }
             if dry_run {
                 // Every check the update makes, and its exit code.
-                let checked = client.check_update(&id, &update);
-                let problem = checked.as_ref().err().map(words::error);
-                output::dry_run(&update, client.max_indicators(), problem.as_deref(), json);
-                if let Err(error) = checked {
-                    return Err(Failure {
-                        code: exit_code(&error),
-                        message: format!("the update would be refused: {}", words::error(&error)),
-                    });
+                let refused = client
+                    .check_update(&id, &update)
+                    .err()
+                    .map(|e| Failure::of(e, timeout));
+                let problem = refused.as_ref().map(|f| f.message.as_str());
+                output::dry_run(&update, client.max_indicators(), problem, json);
+                if let Some(mut failure) = refused {
+                    failure.message = format!("the update would be refused: {}", failure.message);
+                    return Err(failure);
                 }
             } else {
-                client.update_report(&id, &update).await?;
+                client
+                    .update_report(&id, &update)
+                    .await
+                    .map_err(|e| Failure::of(e, timeout))?;
                 output::updated(&id, &update, json);
             }
         }

@@ -2,67 +2,30 @@
 //! user gives it (flag, environment variable, profile key), never as a
 //! library method.
 
-use std::sync::OnceLock;
 use std::time::Duration;
 
-use threat_reports::Error;
+use threat_reports::{Api, Error};
 
-/// The time limit of one attempt, as `--timeout` set it: for messages.
-static TIMEOUT: OnceLock<Duration> = OnceLock::new();
+use crate::config;
 
 /// The default of `--timeout`, in seconds (the library's).
 pub const DEFAULT_TIMEOUT_SECONDS: u64 = 30;
 
-/// Records the time limit the clients use, for messages.
-pub fn set_timeout(timeout: Duration) {
-    let _ = TIMEOUT.set(timeout);
-}
-
-fn timeout() -> Duration {
-    TIMEOUT
-        .get()
-        .copied()
-        .unwrap_or(Duration::from_secs(DEFAULT_TIMEOUT_SECONDS))
-}
-
-/// Which API a setting belongs to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Api {
-    Xsiam,
-    Trustar,
-}
-
-/// Where a setting of the library comes from, as a user gives it.
-pub fn setting(api: Api, field: &str) -> Option<&'static str> {
-    Some(match (api, field) {
-        (Api::Xsiam, "XSIAM_API_URL" | "base_url") => {
-            "--url (or XSIAM_API_URL, or xsiam_url in the profile)"
-        }
-        (Api::Xsiam, "XSIAM_API_KEY_ID" | "key_id") => {
-            "--key-id (or XSIAM_API_KEY_ID, or xsiam_key_id in the profile)"
-        }
-        (Api::Xsiam, "XSIAM_API_KEY" | "key") => {
-            "the API key: --api-key-file FILE (or XSIAM_API_KEY, or xsiam_api_key_file in the profile)"
-        }
-        (Api::Xsiam, "XSIAM_AUTH_MODE") => {
-            "--auth-mode (or XSIAM_AUTH_MODE, or xsiam_auth_mode in the profile)"
-        }
-        (Api::Xsiam, "XSIAM_BODY_ENVELOPE") => {
-            "--body-envelope (or XSIAM_BODY_ENVELOPE, or xsiam_body_envelope in the profile)"
-        }
-        (Api::Trustar, "TRUSTAR_BASE_URL" | "base_url") => {
-            "--url (or TRUSTAR_BASE_URL, or trustar_url in the profile)"
-        }
-        (Api::Trustar, "TRUSTAR_API_KEY" | "credentials") => {
-            "the API key: --api-key-file FILE (or TRUSTAR_API_KEY, or trustar_api_key_file in the profile)"
-        }
-        (Api::Trustar, "TRUSTAR_API_SECRET") => {
-            "the API secret: --api-secret-file FILE (or TRUSTAR_API_SECRET, or trustar_api_secret_file in the profile)"
-        }
-        (_, "retry.max_attempts") => "--max-attempts",
-        (_, "rate_limit") => "--rate",
-        _ => return None,
-    })
+/// Where a setting of the library comes from, as a user gives it. The
+/// library names a setting by its environment variable or, in a builder's
+/// checks, by its own field.
+pub fn setting(api: Api, field: &str) -> Option<String> {
+    let env = match (api, field) {
+        (_, "retry.max_attempts") => return Some("--max-attempts".into()),
+        (_, "rate_limit") => return Some("--rate".into()),
+        (Api::Xsiam, "base_url") => "XSIAM_API_URL",
+        (Api::Xsiam, "key_id") => "XSIAM_API_KEY_ID",
+        (Api::Xsiam, "key") => "XSIAM_API_KEY",
+        (Api::Trustar, "base_url") => "TRUSTAR_BASE_URL",
+        (Api::Trustar, "credentials") => "TRUSTAR_API_KEY",
+        (_, env) => env,
+    };
+    config::source(env).map(config::Source::described)
 }
 
 /// What a setting may be, where the library's own words name methods.
@@ -116,8 +79,9 @@ fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     cause.to_string()
 }
 
-/// Any error of the library, in the user's words.
-pub fn error(error: &Error) -> String {
+/// Any error of the library, in the user's words; `timeout` is the time
+/// limit of each attempt, as `--timeout` set it.
+pub fn error(error: &Error, timeout: Duration) -> String {
     if out_of_file_handles(error) {
         return "ran out of file handles (too many open files): lower --concurrency, or raise \
                 the limit with ulimit -n"
@@ -137,14 +101,10 @@ pub fn error(error: &Error) -> String {
             return format!(
                 "{api}{url} did not answer: timed out after {} s, {attempts} attempt(s); \
                  --timeout SECONDS sets the time limit of each attempt",
-                timeout().as_secs_f64()
+                timeout.as_secs_f64()
             );
         }
-        let flag = match api {
-            threat_reports::Api::Xsiam => setting(Api::Xsiam, "base_url"),
-            _ => setting(Api::Trustar, "base_url"),
-        }
-        .unwrap_or("--url");
+        let flag = setting(*api, "base_url").unwrap_or_else(|| "--url".into());
         return format!(
             "could not reach {api}{url} after {attempts} attempt(s): {}. Check {flag}, the \
              network and any proxy",

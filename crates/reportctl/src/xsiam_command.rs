@@ -12,14 +12,17 @@ pub async fn run(
     command: XsiamCommand,
     json: bool,
 ) -> Result<(), Failure> {
-    let builder = connection::xsiam(connection, profile)?;
+    let timeout = connection::timeout(connection.timeout)?;
+    let failure = |error| Failure::of(error, timeout);
+    let builder = connection::xsiam(connection, profile, timeout)?;
     match command {
         XsiamCommand::SetStatus { source_id, status } => {
-            let status: ReportStatus = status.parse().map_err(Error::from)?;
+            let status: ReportStatus = status.parse().map_err(|e| failure(Error::from(e)))?;
             // Trimmed as bulk-status trims its rows.
-            let report = connection::build_xsiam(builder, profile)?
+            let report = connection::build_xsiam(builder, profile, timeout)?
                 .update_report_status(source_id.trim(), status)
-                .await?;
+                .await
+                .map_err(failure)?;
             output::mth_report(&report, json);
         }
         XsiamCommand::BulkStatus {
@@ -41,12 +44,13 @@ pub async fn run(
             } else {
                 builder
             };
-            let client = connection::build_xsiam(builder, profile)?;
+            let client = connection::build_xsiam(builder, profile, timeout)?;
             let (rows, invalid) = bulk::parse(&input::text(&file)?);
             let options = bulk::Options {
                 concurrency,
                 journal,
                 input: file,
+                timeout,
             };
             let summary = bulk::run(client, rows, &invalid, options).await?;
             output::bulk_summary(&summary, json);

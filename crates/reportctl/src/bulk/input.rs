@@ -19,32 +19,6 @@ pub struct Invalid {
     pub problem: String,
 }
 
-/// Input that is not UTF-8: where the first bad byte is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NotUtf8 {
-    /// Its line, from 1.
-    pub line: usize,
-    /// Its offset in the file, from 0.
-    pub byte: usize,
-    /// Its offset in its line, from 0.
-    pub byte_in_line: usize,
-}
-
-/// Where UTF-8 stops in `bytes`, valid up to `byte` (reportctl refuses
-/// such input rather than guess at the ids in it).
-pub fn not_utf8_at(bytes: &[u8], byte: usize) -> NotUtf8 {
-    let before = &bytes[..byte.min(bytes.len())];
-    let line_start = before
-        .iter()
-        .rposition(|b| *b == b'\n')
-        .map_or(0, |i| i + 1);
-    NotUtf8 {
-        line: before.iter().filter(|b| **b == b'\n').count() + 1,
-        byte,
-        byte_in_line: byte - line_start,
-    }
-}
-
 /// The rows of CSV (`source_id,status`, an optional header) or JSON Lines
 /// (`{"source_id": …, "status": …}`), told apart by the first character.
 /// Lines end in LF or CRLF.

@@ -71,7 +71,7 @@ pub(super) struct Recorded {
 
 /// Appends entries, each flushed and synced before the next row counts as
 /// finished. Holds the journal's lock while it lives.
-pub(super) struct Journal {
+struct Journal {
     file: File,
     path: PathBuf,
 }
@@ -98,7 +98,7 @@ impl Journal {
     /// holds. A last line cut short is set aside and said so, and the next
     /// entry starts on a line of its own; any other line that is not an
     /// entry is said so with its line number. Neither counts as done.
-    pub fn open(path: &Path, input: &Path) -> Result<(Self, Recorded), Failure> {
+    fn open(path: &Path, input: &Path) -> Result<(Self, Recorded), Failure> {
         if same_file(path, input) {
             return Err(Failure::usage(format!(
                 "--journal {} is the input file; the journal needs a file of its own \
@@ -150,7 +150,7 @@ impl Journal {
     }
 
     /// Appends `entry` and syncs it to disk.
-    pub fn record(&mut self, entry: &Entry) -> std::io::Result<()> {
+    fn record(&mut self, entry: &Entry) -> std::io::Result<()> {
         let mut line = serde_json::to_vec(entry).map_err(std::io::Error::other)?;
         line.push(b'\n');
         self.write(&line)
@@ -163,13 +163,57 @@ impl Journal {
     }
 
     /// What a failed write means, naming the journal.
-    pub fn write_error(&self, error: &std::io::Error) -> String {
+    fn write_error(&self, error: &std::io::Error) -> String {
         let why = match error.raw_os_error() {
             Some(28) => "the disk is full".to_string(),
             Some(27) => "the file is too large for this system or its limits".to_string(),
             _ => error.to_string(),
         };
         format!("cannot write the journal {}: {why}", self.path.display())
+    }
+}
+
+/// A run's journal, if it has one. Once a write fails nothing more is
+/// written (an entry after a lost one would hide it), and the failure is
+/// kept: the run then starts no more rows.
+#[derive(Default)]
+pub(super) struct Ledger {
+    journal: Option<Journal>,
+    error: Option<String>,
+}
+
+impl Ledger {
+    /// The journal at `path` (see [`Journal::open`]), or none.
+    pub fn open(path: Option<&Path>, input: &Path) -> Result<(Self, Recorded), Failure> {
+        let Some(path) = path else {
+            return Ok((Ledger::default(), Recorded::default()));
+        };
+        let (journal, recorded) = Journal::open(path, input)?;
+        let ledger = Ledger {
+            journal: Some(journal),
+            error: None,
+        };
+        Ok((ledger, recorded))
+    }
+
+    /// Journals `entry`; `Err` with what went wrong only for the write that
+    /// failed, after which every entry is dropped.
+    pub fn record(&mut self, entry: &Entry) -> Result<(), String> {
+        let Some(journal) = self.journal.as_mut() else {
+            return Ok(());
+        };
+        if let Err(e) = journal.record(entry) {
+            let message = journal.write_error(&e);
+            self.error = Some(message.clone());
+            self.journal = None;
+            return Err(message);
+        }
+        Ok(())
+    }
+
+    /// Why the journal could not be written, once it could not.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
     }
 }
 

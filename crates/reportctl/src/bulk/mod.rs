@@ -20,5 +20,5 @@ mod input;
 mod journal;
 mod run;
 
-pub use input::{not_utf8_at, parse};
+pub use input::parse;
 pub use run::{Options, Summary, run, write_failed};

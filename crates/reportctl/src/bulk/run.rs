@@ -5,14 +5,14 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serde::Serialize;
 use threat_reports::xsiam::XsiamClient;
 use tokio::task::JoinSet;
 
 use super::input::{Invalid, Row};
-use super::journal::{Entry, Journal, Outcome, Recorded, key};
+use super::journal::{Entry, Ledger, Outcome, key};
 use crate::Failure;
 use crate::output::shown;
 
@@ -30,6 +30,8 @@ pub struct Options {
     pub journal: Option<PathBuf>,
     /// The input file (`-` for standard input): never its own journal.
     pub input: PathBuf,
+    /// The time limit of each attempt, for messages.
+    pub timeout: Duration,
 }
 
 /// A row that failed, as the summary lists it and `--failed` writes it.
@@ -202,13 +204,7 @@ pub async fn run(
     for bad in invalid {
         eprintln!("line {}: {}", bad.line, bad.problem);
     }
-    let (mut journal, recorded) = match &options.journal {
-        Some(path) => {
-            let (journal, recorded) = Journal::open(path, &options.input)?;
-            (Some(journal), recorded)
-        }
-        None => (None, Recorded::default()),
-    };
+    let (mut journal, recorded) = Ledger::open(options.journal.as_deref(), &options.input)?;
     let (skipped, todo): (Vec<Row>, Vec<Row>) = rows
         .into_iter()
         .partition(|row| recorded.done.contains(&key(row)));
@@ -229,12 +225,8 @@ pub async fn run(
             shown(&row.source_id),
             row.status.canonical()
         );
-        if let Some(j) = journal.as_mut()
-            && let Err(e) = j.record(&Entry::of(row, Outcome::Superseded, None))
-        {
-            summary.journal_error = Some(j.write_error(&e));
-            return Ok(summary);
-        }
+        // A failure stops the run before any row starts; the summary says it.
+        let _ = journal.record(&Entry::of(row, Outcome::Superseded, None));
     }
 
     let progress = Progress::new(todo.len());
@@ -252,10 +244,7 @@ pub async fn run(
     let mut stop = Stop::Running;
     let mut stops = Stops::new();
     loop {
-        while stop == Stop::Running
-            && summary.journal_error.is_none()
-            && in_flight.len() < concurrency
-        {
+        while stop == Stop::Running && journal.error().is_none() && in_flight.len() < concurrency {
             let ready = waiting
                 .iter()
                 .position(|row| !busy.contains(&row.source_id));
@@ -284,7 +273,7 @@ pub async fn run(
             });
             rows_by_task.insert(handle.id(), row);
         }
-        let starting = stop == Stop::Running && summary.journal_error.is_none();
+        let starting = stop == Stop::Running && journal.error().is_none();
         if in_flight.is_empty() && (!starting || waiting.is_empty()) {
             break;
         }
@@ -312,7 +301,7 @@ pub async fn run(
         let (row, result) = match finished {
             Some(Ok((id, result))) => (
                 rows_by_task.remove(&id),
-                result.map_err(|e| (error_kind(&e), crate::words::error(&e))),
+                result.map_err(|e| (error_kind(&e), crate::words::error(&e, options.timeout))),
             ),
             Some(Err(join_error)) if join_error.is_cancelled() => {
                 // Abandoned by the second Ctrl-C: not known to be applied.
@@ -320,12 +309,8 @@ pub async fn run(
                     continue;
                 };
                 summary.abandoned += 1;
-                if let Some(j) = journal.as_mut()
-                    && let Err(e) = j.record(&Entry::of(&row, Outcome::Interrupted, None))
-                {
-                    summary.journal_error = Some(j.write_error(&e));
-                    journal = None;
-                }
+                // Stopping anyway; the summary says a failure.
+                let _ = journal.record(&Entry::of(&row, Outcome::Interrupted, None));
                 continue;
             }
             Some(Err(join_error)) => (
@@ -356,20 +341,13 @@ pub async fn run(
                 (Outcome::Failed, Some(message))
             }
         };
-        if let Some(j) = journal.as_mut()
-            && let Err(e) = j.record(&Entry::of(&row, outcome, error.clone()))
-        {
-            // Nothing more is journaled (a row journaled after a lost one
-            // would hide it), and no new row starts; the rows in flight
-            // finish and are counted.
-            let message = j.write_error(&e);
+        if let Err(message) = journal.record(&Entry::of(&row, outcome, error.clone())) {
+            // No new row starts; the rows in flight finish and are counted.
             progress.say(&format!(
                 "{message}: starting no more rows; line {} ({}) and the rows still in flight are not journaled",
                 row.line,
                 shown(&row.source_id)
             ));
-            summary.journal_error = Some(message);
-            journal = None;
         }
         progress.row(|| {
             format!(
@@ -386,6 +364,7 @@ pub async fn run(
         });
     }
     progress.clear();
+    summary.journal_error = journal.error().map(str::to_string);
     summary.seconds = started.elapsed().as_secs_f64();
     let finished = summary.done + summary.failed;
     if summary.seconds > 0.0 {
