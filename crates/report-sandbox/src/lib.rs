@@ -195,8 +195,14 @@ impl SandboxBuilder {
     }
 
     /// Binds 127.0.0.1 and serves in the background until the returned
-    /// handle is dropped.
+    /// handle is dropped. Refused (`InvalidInput`): fault rates out of
+    /// range, and a state whose reports cannot be found by id
+    /// ([`SandboxState::check`]).
     pub async fn start(self) -> std::io::Result<RunningSandbox> {
+        self.settings
+            .state
+            .check()
+            .map_err(|why| std::io::Error::new(std::io::ErrorKind::InvalidInput, why))?;
         if let Some(rates) = &self.settings.fault_rates {
             rates
                 .validate()

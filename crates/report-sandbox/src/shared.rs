@@ -130,6 +130,8 @@ impl App {
 }
 
 impl Inner {
+    /// The sandbox's working state. Every report has its id here:
+    /// `start` refuses a state that fails [`SandboxState::check`].
     fn from(state: &SandboxState, faults: &[Fault], rates: Option<FaultRates>) -> Self {
         Inner {
             xsiam: state

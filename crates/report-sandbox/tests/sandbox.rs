@@ -450,3 +450,19 @@ async fn vendor_rate_limits_are_enforced_when_asked() {
         "{statuses:?}"
     );
 }
+
+/// A state whose reports cannot be found by id is refused at start, not
+/// stored under an empty id.
+#[tokio::test]
+async fn a_state_whose_reports_have_no_id_is_refused_at_start() {
+    let mut state = report_sandbox::SandboxState::seeded();
+    state.trustar_reports[1].id = None;
+    let error = report_sandbox::Sandbox::builder()
+        .state(state)
+        .start()
+        .await
+        .err()
+        .expect("refused");
+    assert_eq!(error.kind(), std::io::ErrorKind::InvalidInput);
+    assert_eq!(error.to_string(), "trustar_reports[1] has no id");
+}
