@@ -19,6 +19,7 @@ pub mod regenerate;
 pub mod review_pages;
 pub mod schemathesis;
 pub mod spec_diff;
+pub mod stale_sources;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -9,7 +9,7 @@ use std::process::Command;
 use anyhow::{Context, Result, bail};
 use similar::TextDiff;
 
-use crate::cargo;
+use crate::{cargo, stale_sources};
 
 /// The crates users depend on, and the features their public API listing
 /// is taken with (`all` for every feature).
@@ -171,8 +171,36 @@ pub fn docs(root: &Path) -> Result<()> {
 /// `cargo package` of every library crate in one call, each verified by
 /// building it from its packaged files alone (the workspace's unpublished
 /// crates stand in for crates.io).
+///
+/// Nothing an earlier run left is used: cargo takes a crate from a
+/// registry as unchanged when its name and version are, so both its
+/// unpacked sources in cargo's home (see [`crate::stale_sources`]) and its
+/// build in the target directory would be the earlier run's. The unpacked
+/// copies are removed, and the packages are verified in a target directory
+/// of their own, `target/package-verify`, emptied first.
 pub fn package(root: &Path) -> Result<()> {
-    let mut args = vec!["package", "--allow-dirty"];
+    if let Some(home) = stale_sources::cargo_home() {
+        let names = LIBRARIES.map(|(krate, _)| krate);
+        let removed = stale_sources::remove(&home, &names).with_context(|| {
+            format!(
+                "cannot remove earlier unpacked copies of the library crates under {}",
+                home.join("registry").join("src").display()
+            )
+        })?;
+        for path in removed {
+            println!(
+                "xtask: removed {}, unpacked by an earlier cargo package",
+                path.display()
+            );
+        }
+    }
+    let verify_dir = crate::target_dir(root).join("package-verify");
+    if verify_dir.exists() {
+        std::fs::remove_dir_all(&verify_dir)
+            .with_context(|| format!("cannot empty {}", verify_dir.display()))?;
+    }
+    let verify_dir = verify_dir.to_string_lossy();
+    let mut args = vec!["package", "--allow-dirty", "--target-dir", &verify_dir];
     for (krate, _) in LIBRARIES {
         args.extend_from_slice(&["-p", krate]);
     }
