@@ -2,18 +2,16 @@
 //! `cargo package` left in cargo's registry cache.
 //!
 //! `cargo package` of several crates verifies each against the others
-//! through a temporary registry under `target/package/tmp-registry`, and
-//! cargo unpacks what it takes from there into
-//! `$CARGO_HOME/registry/src/<source>/NAME-VERSION`. Cargo never unpacks
-//! a crate twice: once that directory exists it is used as it is, whatever
-//! the `.crate` file now holds. The temporary registry's path, and so
-//! `<source>`, is the same from one run to the next in the same checkout,
-//! and our versions do not change with every edit, so a machine whose
-//! cargo home outlives a run verifies against the sources of the run
-//! before. A CI run failed that way: `threat-reports` was built against a
-//! `trustar-client` generated from an older spec. (The same holds for the
-//! build of such a crate in a target directory that outlives a run, which
-//! is why [`crate::library::package`] verifies in a fresh one.)
+//! through a temporary registry, and cargo unpacks what it takes from there
+//! into `$CARGO_HOME/registry/src/<source>/NAME-VERSION`. Cargo never
+//! unpacks a crate twice: once that directory exists it is used as it is,
+//! whatever the `.crate` file now holds. `<source>` does not change from
+//! one run to the next (here it was the same even for two checkouts at
+//! different paths), and our versions do not change with every edit, so a
+//! machine whose cargo home outlives a run verifies against the sources of
+//! an earlier one. A CI run failed that way: `threat-reports` was built
+//! against a `trustar-client` generated from an older spec.
+//! [`crate::library::package`] calls [`remove`] first.
 
 use std::fs;
 use std::io;
