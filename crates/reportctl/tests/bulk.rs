@@ -128,10 +128,10 @@ fn thousands_of_rows_through_429s_503s_and_drops_are_applied_exactly_once() {
     assert_eq!(journal_lines(&journal), 3000);
 }
 
-/// Starts a bulk run, stops it with `signal` once the journal has some
-/// lines, then reruns it to the end.
-fn stop_and_resume(signal: &str) -> (Server, usize) {
-    let n = 600;
+/// Starts a bulk run of `n` rows at `rate` rows a second (0: no limit),
+/// stops it with `signal` once the journal has some lines, then reruns it
+/// to the end.
+fn stop_and_resume(signal: &str, n: usize, rate: &str) -> (Server, usize) {
     let server = with_reports(n);
     let dir = tempfile::tempdir().unwrap();
     let (rows, journal) = (
@@ -148,7 +148,7 @@ fn stop_and_resume(signal: &str) -> (Server, usize) {
             "--concurrency",
             "4",
             "--rate",
-            "100",
+            rate,
             "--journal",
         ])
         .arg(&journal)
@@ -200,7 +200,7 @@ fn stop_and_resume(signal: &str) -> (Server, usize) {
 
 #[test]
 fn a_run_stopped_by_ctrl_c_resumes_with_every_row_applied_exactly_once() {
-    let (server, _) = stop_and_resume("-INT");
+    let (server, _) = stop_and_resume("-INT", 600, "100");
     let counts = server.sandbox.state().xsiam_update_counts;
     assert!(
         counts.values().all(|n| *n == 1),
@@ -209,9 +209,18 @@ fn a_run_stopped_by_ctrl_c_resumes_with_every_row_applied_exactly_once() {
     );
 }
 
+/// With no rate limit the run spends most of its time journaling rather
+/// than waiting on the network: a Ctrl-C that arrives then is not lost.
+#[test]
+fn a_ctrl_c_while_rows_are_being_journaled_still_stops_the_run() {
+    let (server, _) = stop_and_resume("-INT", 3000, "0");
+    let counts = server.sandbox.state().xsiam_update_counts;
+    assert!(counts.values().all(|n| *n == 1));
+}
+
 #[test]
 fn a_killed_run_resumes_and_resends_at_most_the_rows_in_flight() {
-    let (server, _) = stop_and_resume("-KILL");
+    let (server, _) = stop_and_resume("-KILL", 600, "100");
     let counts = server.sandbox.state().xsiam_update_counts;
     let resent: u64 = counts.values().map(|n| n - 1).sum();
     // Rows in flight when the process died may have reached the server

@@ -139,30 +139,58 @@ impl Progress {
 }
 
 /// Ctrl-C and SIGTERM, as one stream of stop requests.
+///
+/// The listeners are made once, before the first row starts, and kept: a
+/// signal that arrives while no one is waiting (the loop is journaling a
+/// row) is held for the next wait. A `tokio::signal::ctrl_c()` made anew
+/// for each wait would miss it, and with tokio's handler installed the
+/// Ctrl-C would be lost altogether.
 struct Stops {
+    #[cfg(unix)]
+    interrupt: Option<tokio::signal::unix::Signal>,
     #[cfg(unix)]
     terminate: Option<tokio::signal::unix::Signal>,
 }
 
 impl Stops {
     fn new() -> Self {
-        Stops {
-            #[cfg(unix)]
-            terminate: tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-                .ok(),
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Stops {
+                interrupt: signal(SignalKind::interrupt()).ok(),
+                terminate: signal(SignalKind::terminate()).ok(),
+            }
         }
+        #[cfg(not(unix))]
+        Stops {}
     }
 
     async fn next(&mut self) {
         #[cfg(unix)]
-        if let Some(terminate) = self.terminate.as_mut() {
+        {
+            let (interrupt, terminate) = (&mut self.interrupt, &mut self.terminate);
+            let interrupt = async move {
+                match interrupt {
+                    Some(signal) => drop(signal.recv().await),
+                    None => drop(tokio::signal::ctrl_c().await),
+                }
+            };
+            let terminate = async move {
+                match terminate {
+                    Some(signal) => drop(signal.recv().await),
+                    None => std::future::pending::<()>().await,
+                }
+            };
             tokio::select! {
-                _ = tokio::signal::ctrl_c() => {}
-                _ = terminate.recv() => {}
+                _ = interrupt => {}
+                _ = terminate => {}
             }
-            return;
         }
-        let _ = tokio::signal::ctrl_c().await;
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }
 
