@@ -49,7 +49,12 @@ pub fn header(spec_path: &str) -> String {
 /// typify's `chrono::DateTime<Utc>`: the type cannot lack an offset, keeps
 /// the offset it was written with, and writes `+00:00` (as the vendors do)
 /// where chrono writes `Z`, so a request serializes as it was written.
-fn settings() -> GenerationSettings {
+///
+/// A schema marked `x-as-arrived: true` becomes
+/// `client_transport::ArrivedJson`: the generated client hands that part of
+/// an answer over as it arrived, and the facade reads it field by field
+/// (tolerant of any one odd field, and parsing it once).
+fn settings(spec: &OpenAPI) -> GenerationSettings {
     let date_time = SchemaObject {
         instance_type: Some(InstanceType::String.into()),
         format: Some("date-time".into()),
@@ -69,7 +74,26 @@ fn settings() -> GenerationSettings {
             "::api_time::OffsetDateTime",
             [TypeImpl::Display, TypeImpl::FromStr].into_iter(),
         );
+    for name in as_arrived(spec) {
+        settings.with_replacement(name, "::client_transport::ArrivedJson", std::iter::empty());
+    }
     settings
+}
+
+/// The component schemas marked `x-as-arrived: true`, by name.
+pub fn as_arrived(spec: &OpenAPI) -> Vec<String> {
+    let Some(components) = &spec.components else {
+        return Vec::new();
+    };
+    components
+        .schemas
+        .iter()
+        .filter_map(|(name, schema)| {
+            let extensions = &schema.as_item()?.schema_data.extensions;
+            (extensions.get("x-as-arrived") == Some(&serde_json::Value::Bool(true)))
+                .then(|| name.clone())
+        })
+        .collect()
 }
 
 /// Parses a spec's text (YAML or JSON); `spec_path` names it in the error.
@@ -119,7 +143,7 @@ type GeneratorOutput = (proc_macro2::TokenStream, usize);
 /// Runs progenitor, turning both its errors and its panics into `Err` text.
 fn run_generator(spec: &OpenAPI) -> std::result::Result<GeneratorOutput, String> {
     let outcome = catching_panics(|| {
-        let mut generator = Generator::new(&settings());
+        let mut generator = Generator::new(&settings(spec));
         let tokens = generator.generate_tokens(spec).map_err(|e| e.to_string())?;
         let space = generator.get_type_space();
         let types = space

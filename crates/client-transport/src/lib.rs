@@ -1,5 +1,6 @@
 //! [`Transport`]: the seam through which a generated client sends its
-//! requests.
+//! requests; and [`ArrivedJson`], the parts of answers it hands to a facade
+//! as they arrived, for the facade to read field by field.
 //!
 //! Every generated client holds a `Transport` and hands it each request
 //! the generated code has built, with the operation's id. The default sends
@@ -31,6 +32,10 @@
 
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
+
+mod arrived;
+
+pub use arrived::ArrivedJson;
 
 use std::fmt;
 use std::future::Future;

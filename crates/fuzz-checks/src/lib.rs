@@ -22,6 +22,7 @@ use threat_reports::trustar::ReportUpdate;
 use threat_reports::xsiam::MthReport;
 use threat_reports::{Error, ReportStatus, Reported, Severity};
 
+pub mod hostile;
 mod seeds;
 
 pub use seeds::{Target, seeds};

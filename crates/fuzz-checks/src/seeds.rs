@@ -6,7 +6,10 @@
 /// ```
 /// use fuzz_checks::Target;
 ///
-/// assert_eq!(Target::ALL.map(Target::name), ["extract", "status", "answers", "differential"]);
+/// assert_eq!(
+///     Target::ALL.map(Target::name),
+///     ["extract", "status", "answers", "differential", "hostile"]
+/// );
 /// Target::Status.check(b"closed");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,15 +22,18 @@ pub enum Target {
     Answers,
     /// The fast indicator counter against the sandbox's reference.
     Differential,
+    /// Full calls of both clients against a hostile server.
+    Hostile,
 }
 
 impl Target {
     /// Every target.
-    pub const ALL: [Target; 4] = [
+    pub const ALL: [Target; 5] = [
         Target::Extract,
         Target::Status,
         Target::Answers,
         Target::Differential,
+        Target::Hostile,
     ];
 
     /// The target's name (`fuzz/fuzz_targets/NAME.rs`).
@@ -37,6 +43,7 @@ impl Target {
             Target::Status => "status",
             Target::Answers => "answers",
             Target::Differential => "differential",
+            Target::Hostile => "hostile",
         }
     }
 
@@ -47,6 +54,7 @@ impl Target {
             Target::Status => crate::status(data),
             Target::Answers => crate::answers(data),
             Target::Differential => crate::differential(data),
+            Target::Hostile => crate::hostile::call(data),
         }
     }
 }
@@ -66,7 +74,7 @@ const ANSWERS: [&str; 8] = [
 
 /// Seeds for `target`: the labelled cases' texts for `extract`, every
 /// spelling of every status and severity for `status`, the vendors' answers
-/// and examples for `answers`.
+/// and examples for `answers`, scripts of hostile answers for `hostile`.
 ///
 /// ```
 /// use fuzz_checks::{Target, seeds};
@@ -100,8 +108,26 @@ pub fn seeds(target: Target) -> Vec<Vec<u8>> {
             spellings.into_iter().map(String::into_bytes).collect()
         }
         Target::Answers => ANSWERS.iter().map(|a| a.as_bytes().to_vec()).collect(),
+        Target::Hostile => HOSTILE.iter().map(|s| s.to_vec()).collect(),
     }
 }
+
+/// Scripts for `hostile` (see [`crate::hostile::decode`] for the format),
+/// among them the answers that once panicked a client.
+const HOSTILE: [&[u8]; 6] = [
+    // XSIAM: a 429 asking to wait u64::MAX seconds.
+    &[0, 0, 11, 1, 2, 3, 0],
+    // XSIAM: a 503 asking to wait until the year 9999, then a report.
+    &[0, 1, 13, 1, 8, 3, 0, 0, 0, 0, 0],
+    // TruSTAR: a token that lives i64::MAX seconds, then the report.
+    &[2, 1, 0, 0, 7, 5, 0, 0, 5, 3, 3, 3],
+    // TruSTAR: a 429 asking to wait u64::MAX milliseconds.
+    &[4, 0, 11, 0, 6, 7],
+    // TruSTAR update: an expired token, then a 413 with a lying length.
+    &[3, 2, 0, 0, 7, 3, 3, 0, 9, 0, 9, 8, 6, 0],
+    // XSIAM, advanced key: a body that never comes, then a non-JSON 200.
+    &[1, 1, 0, 0x20, 0, 0, 0, 0, 11],
+];
 
 /// Every string stored under a `text` key, anywhere in `value`.
 fn collect_texts(value: &serde_json::Value, out: &mut Vec<String>) {

@@ -200,7 +200,7 @@ fn on_a_terminal_the_bar_is_cleared_then_the_summary_lists_the_failed_rows() {
         .find("failed rows:")
         .unwrap_or_else(|| panic!("{seen}"));
     assert!(
-        seen.contains("line 1: r0000 -> CLOSED: XSIAM answered HTTP 503"),
+        seen.contains("line 1: r0000 -> CLOSED: XSIAM is unavailable (HTTP 503)"),
         "{seen}"
     );
     assert!(seen.contains("line 20: r0019"), "{seen}");

@@ -15,8 +15,11 @@ tokio::task_local! {
 #[derive(Debug, Default)]
 pub(crate) struct CallRecord {
     attempts: AtomicU32,
-    /// Milliseconds plus one; zero when the server named no wait.
-    retry_after_ms: AtomicU64,
+    /// How long the server last asked to wait, if it said.
+    retry_after: Mutex<Option<Duration>>,
+    /// The retry budget, when a retry was not made because its wait would
+    /// have run past it.
+    over_budget: Mutex<Option<Duration>>,
     /// The last answer, as it arrived.
     answer: Mutex<Option<Arrived>>,
     /// The size of an answer that was over [`MAX_ANSWER_BYTES`], if one was.
@@ -48,10 +51,7 @@ impl CallRecord {
 
     /// The last answer, as it arrived.
     pub(crate) fn arrived(&self) -> Option<Arrived> {
-        self.answer
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
+        locked(&self.answer).clone()
     }
 
     /// The last answer's facts for an error: status, request id and a
@@ -82,10 +82,13 @@ impl CallRecord {
     }
 
     pub(crate) fn retry_after(&self) -> Option<Duration> {
-        match self.retry_after_ms.load(Ordering::Relaxed) {
-            0 => None,
-            ms => Some(Duration::from_millis(ms - 1)),
-        }
+        *locked(&self.retry_after)
+    }
+
+    /// The retry budget, when the server asked for a wait longer than it
+    /// and no retry was made.
+    pub(crate) fn over_budget(&self) -> Option<Duration> {
+        *locked(&self.over_budget)
     }
 }
 
@@ -101,22 +104,27 @@ pub(crate) fn note_attempt(attempt: u32) {
     let _ = CALL.try_with(|record| record.attempts.store(attempt, Ordering::Relaxed));
 }
 
-/// Notes the wait the server asked for.
+/// A record's field, locked (a panic elsewhere never loses it).
+fn locked<T>(field: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    field
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Notes the wait the server asked for, exactly as long as it asked.
 pub(crate) fn note_retry_after(wait: Option<Duration>) {
-    let ms = wait.map_or(0, |w| {
-        u64::try_from(w.as_millis()).unwrap_or(u64::MAX - 1) + 1
-    });
-    let _ = CALL.try_with(|record| record.retry_after_ms.store(ms, Ordering::Relaxed));
+    let _ = CALL.try_with(|record| *locked(&record.retry_after) = wait);
+}
+
+/// Notes that a retry was not made because its wait would have run past
+/// the retry budget.
+pub(crate) fn note_over_budget(budget: Duration) {
+    let _ = CALL.try_with(|record| *locked(&record.over_budget) = Some(budget));
 }
 
 /// Notes an answer as it arrived.
 pub(crate) fn note_answer(arrived: Arrived) {
-    let _ = CALL.try_with(|record| {
-        *record
-            .answer
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = Some(arrived);
-    });
+    let _ = CALL.try_with(|record| *locked(&record.answer) = Some(arrived));
 }
 
 /// Notes that an answer was over [`MAX_ANSWER_BYTES`]: at least `size` bytes.

@@ -120,10 +120,32 @@ fn request_id(response: &ApiResponse) -> String {
         .unwrap_or_default()
 }
 
-fn asked_wait(after: &Option<Duration>) -> String {
-    after
-        .map(|d| format!("; the server asks to wait {} ms", d.as_millis()))
-        .unwrap_or_default()
+/// A duration in words: `250 ms`, `3 s`, `1.500 s`.
+pub(crate) fn duration_words(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else if d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{}.{:03} s", d.as_secs(), d.subsec_millis())
+    }
+}
+
+/// How long the server asked to wait, and whether that was longer than
+/// the retry budget.
+fn asked_wait(after: &Option<Duration>, budget: &Option<Duration>) -> String {
+    let Some(after) = after else {
+        return String::new();
+    };
+    let over = budget
+        .map(|b| {
+            format!(
+                ", longer than the retry budget ({}) allows, so no retry waited for it",
+                duration_words(b)
+            )
+        })
+        .unwrap_or_default();
+    format!("; the server asks to wait {}{over}", duration_words(*after))
 }
 
 /// Everything a call of [`XsiamClient`](crate::xsiam::XsiamClient) or
@@ -218,16 +240,41 @@ pub enum Error {
     /// The server is throttling these calls and retries did not get through.
     #[error(
         "{api} is rate limiting these calls (HTTP {}) after {attempts} attempt(s){}{}: {message}. Slow down (see RetryPolicy and the client's rate_limit), or retry later",
-        .response.status, asked_wait(.retry_after), request_id(.response)
+        .response.status, asked_wait(.retry_after, .retry_budget), request_id(.response)
     )]
     RateLimited {
         /// The API.
         api: Api,
         /// How long the server asked to wait, if it said.
         retry_after: Option<Duration>,
+        /// The retry budget, when the server asked for a longer wait than
+        /// it allows and no retry was made for that reason.
+        retry_budget: Option<Duration>,
         /// How many attempts were made.
         attempts: u32,
         /// The vendor's message.
+        message: String,
+        /// The raw answer.
+        response: ApiResponse,
+    },
+
+    /// The server, or a gateway in front of it, answered 502, 503 or 504
+    /// on every attempt.
+    #[error(
+        "{api} is unavailable (HTTP {}) after {attempts} attempt(s){}{}: {message}. Retry later",
+        .response.status, asked_wait(.retry_after, .retry_budget), request_id(.response)
+    )]
+    Unavailable {
+        /// The API.
+        api: Api,
+        /// How long the server asked to wait (`Retry-After`), if it said.
+        retry_after: Option<Duration>,
+        /// The retry budget, when the server asked for a longer wait than
+        /// it allows and no retry was made for that reason.
+        retry_budget: Option<Duration>,
+        /// How many attempts were made.
+        attempts: u32,
+        /// The vendor's message (or the start of the body).
         message: String,
         /// The raw answer.
         response: ApiResponse,
@@ -339,6 +386,7 @@ impl Error {
             | Error::Forbidden { response, .. }
             | Error::NotFound { response, .. }
             | Error::RateLimited { response, .. }
+            | Error::Unavailable { response, .. }
             | Error::Api { response, .. }
             | Error::Decode { response, .. }
             | Error::AnswerTooLarge { response, .. } => Some(response),
@@ -365,7 +413,7 @@ impl Error {
     /// ```
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::RateLimited { .. } | Error::Transport { .. } => true,
+            Error::RateLimited { .. } | Error::Unavailable { .. } | Error::Transport { .. } => true,
             Error::Api { response, .. } => matches!(response.status, 408 | 500..=599),
             _ => false,
         }

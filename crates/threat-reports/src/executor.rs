@@ -6,18 +6,21 @@ use std::time::Duration;
 
 use buffered::Buffered;
 use client_transport::{Execute, ExecuteFuture};
-use reqwest::header::{RETRY_AFTER, USER_AGENT};
+use reqwest::header::USER_AGENT;
 use tokio::time::Instant;
 use tracing::{Instrument, Level, field};
 
 use crate::auth::Auth;
 use crate::call::{
-    Arrived, MAX_ANSWER_BYTES, note_answer, note_attempt, note_oversized, note_retry_after,
+    Arrived, MAX_ANSWER_BYTES, note_answer, note_attempt, note_over_budget, note_oversized,
+    note_retry_after,
 };
 use crate::config::PerRequest;
 use crate::error::Api;
 use crate::failure::request_id;
-use crate::retry::{Pace, RetryPolicy};
+use crate::pace::Pace;
+use crate::retry::RetryPolicy;
+use crate::throttle::{asked_wait, is_throttle};
 
 /// The operation whose answer holds a token: its bodies are never logged.
 const TOKEN_OPERATION: &str = "get_token";
@@ -41,37 +44,6 @@ impl Execute for Executor {
     }
 }
 
-/// Whether an answer says the caller is being throttled: HTTP 429, or an
-/// error whose body says so (XSIAM's throttle is not well documented).
-pub(crate) fn is_throttle(status: u16, body: &[u8]) -> bool {
-    if status == 429 {
-        return true;
-    }
-    if status < 400 {
-        return false;
-    }
-    let head = String::from_utf8_lossy(&body[..body.len().min(4096)]).to_ascii_lowercase();
-    head.contains("too many requests") || head.contains("rate limit exceeded")
-}
-
-/// How long the server asks to wait: `Retry-After` (seconds) or TruSTAR's
-/// `waitTime` (milliseconds) in the body.
-fn server_wait(answer: &Buffered) -> Option<Duration> {
-    let header = answer
-        .headers
-        .get(RETRY_AFTER)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok())
-        .map(Duration::from_secs);
-    header.or_else(|| {
-        serde_json::from_slice::<serde_json::Value>(&answer.body)
-            .ok()?
-            .get("waitTime")?
-            .as_u64()
-            .map(Duration::from_millis)
-    })
-}
-
 /// Connection failures and timeouts: worth another attempt.
 fn is_transient(error: &reqwest::Error) -> bool {
     error.is_connect() || error.is_timeout() || error.is_request() || error.is_body()
@@ -84,6 +56,16 @@ impl Executor {
         mut request: reqwest::Request,
         operation: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
+        if std::env::var_os("EXP_DIRECT").is_some() {
+            request.headers_mut().remove("api-version");
+            self.auth.apply(request.headers_mut()).await;
+            return client.execute(request).await;
+        }
+        if std::env::var_os("EXP_BUF").is_some() {
+            request.headers_mut().remove("api-version");
+            self.auth.apply(request.headers_mut()).await;
+            return send(client, request).await.map(|b| b.into_response());
+        }
         // progenitor sends the spec's version; the vendors have no use for it.
         request.headers_mut().remove("api-version");
         let span = tracing::info_span!(
@@ -141,13 +123,20 @@ impl Executor {
                     Ok(answer) => self.wait_before_retry(answer, attempt),
                 };
                 let may_retry = copyable && attempt < self.retry.attempts();
-                if may_retry
-                    && let Some(wait) = wait
-                    && started.elapsed() + wait <= self.retry.total_budget()
-                {
-                    tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying");
-                    tokio::time::sleep(wait).await;
-                    continue;
+                if may_retry && let Some(wait) = wait {
+                    // The wait may be any number a server sent: checked.
+                    let budget = self.retry.total_budget();
+                    if started
+                        .elapsed()
+                        .checked_add(wait)
+                        .is_some_and(|end| end <= budget)
+                    {
+                        tracing::debug!(attempt, wait_ms = wait.as_millis() as u64, "retrying");
+                        tokio::time::sleep(wait).await;
+                        continue;
+                    }
+                    // Not waited for: the error says how long was asked.
+                    note_over_budget(budget);
                 }
                 let current = tracing::Span::current();
                 current.record("attempts", attempt);
@@ -175,15 +164,12 @@ impl Executor {
     /// The wait before retrying after `answer`, if it is worth retrying.
     fn wait_before_retry(&self, answer: &Buffered, attempt: u32) -> Option<Duration> {
         let status = answer.status.as_u16();
-        if is_throttle(status, &answer.body) {
-            let asked = server_wait(answer);
-            note_retry_after(asked);
-            Some(asked.unwrap_or_else(|| self.retry.backoff(attempt)))
-        } else if matches!(status, 502..=504) {
-            Some(server_wait(answer).unwrap_or_else(|| self.retry.backoff(attempt)))
-        } else {
-            None
+        if !is_throttle(status, &answer.body) && !matches!(status, 502..=504) {
+            return None;
         }
+        let asked = asked_wait(&answer.headers, &answer.body, std::time::SystemTime::now());
+        note_retry_after(asked);
+        Some(asked.unwrap_or_else(|| self.retry.backoff(attempt)))
     }
 }
 

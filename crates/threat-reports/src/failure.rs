@@ -9,6 +9,7 @@ use serde::de::DeserializeOwned;
 use crate::Error;
 use crate::call::CallRecord;
 use crate::error::{Api, ApiResponse, snippet};
+use crate::throttle::is_throttle;
 
 pub(crate) enum Failure<E> {
     /// An error answer.
@@ -162,18 +163,41 @@ impl<E> Failure<E> {
     }
 }
 
-/// The error for a throttled call, with what the call's attempts recorded.
-pub(crate) fn rate_limited(
+/// The error for an answer that asks the client to come back later: a
+/// throttle, or 502–504; `None` for any other answer. With what the call's
+/// attempts recorded.
+pub(crate) fn come_back_later(
     api: Api,
     record: &CallRecord,
-    message: String,
-    response: ApiResponse,
-) -> Error {
-    Error::RateLimited {
-        api,
-        retry_after: record.retry_after(),
-        attempts: record.attempts(),
-        message,
-        response,
+    body: &[u8],
+    message: &str,
+    response: &ApiResponse,
+) -> Option<Error> {
+    let (retry_after, retry_budget, attempts) = (
+        record.retry_after(),
+        record.over_budget(),
+        record.attempts(),
+    );
+    let (message, response) = (message.to_string(), response.clone());
+    if is_throttle(response.status, body) {
+        Some(Error::RateLimited {
+            api,
+            retry_after,
+            retry_budget,
+            attempts,
+            message,
+            response,
+        })
+    } else if matches!(response.status, 502..=504) {
+        Some(Error::Unavailable {
+            api,
+            retry_after,
+            retry_budget,
+            attempts,
+            message,
+            response,
+        })
+    } else {
+        None
     }
 }

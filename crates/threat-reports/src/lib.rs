@@ -40,11 +40,13 @@ mod config;
 mod error;
 mod executor;
 mod failure;
+mod pace;
 mod reported;
 mod retry;
 mod severity;
 mod status;
 mod text_serde;
+mod throttle;
 #[cfg(feature = "trustar")]
 pub mod trustar;
 mod words;
@@ -82,8 +84,9 @@ pub use xsiam_client;
 pub use trustar_client;
 
 pub use error::{Api, ApiResponse, BODY_SNIPPET, Error};
+pub use pace::RateLimit;
 pub use reported::Reported;
-pub use retry::{RateLimit, RetryPolicy};
+pub use retry::RetryPolicy;
 pub use severity::{Severity, UnknownSeverity};
 pub use status::{ReportStatus, StatusDialect, UnknownStatus};
 

@@ -294,36 +294,6 @@ A tenant refuses the labels its dialect does not list.
     pub struct UpdateReportStatusEnvelope {
         pub request_data: UpdateReportStatusRequest,
     }
-    /**The report as stored after the update, in one of the three shapes
-answers take on the MTH endpoints: a list object (`DATA` and
-`COUNT`, live tenants), a bare array of reports (live tenants), or
-the report object itself (the page). A generated client tries them
-in this order: the list object first, because its `DATA` is
-required, while a report, with no required field, matches any
-object.
-*/
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
-    #[serde(untagged)]
-    pub enum UpdateReportStatusReply {
-        MthReportList(MthReportList),
-        Array(::std::vec::Vec<MthReport>),
-        MthReport(MthReport),
-    }
-    impl ::std::convert::From<MthReportList> for UpdateReportStatusReply {
-        fn from(value: MthReportList) -> Self {
-            Self::MthReportList(value)
-        }
-    }
-    impl ::std::convert::From<::std::vec::Vec<MthReport>> for UpdateReportStatusReply {
-        fn from(value: ::std::vec::Vec<MthReport>) -> Self {
-            Self::Array(value)
-        }
-    }
-    impl ::std::convert::From<MthReport> for UpdateReportStatusReply {
-        fn from(value: MthReport) -> Self {
-            Self::MthReport(value)
-        }
-    }
     ///Update the report status (the fields, flat, as the page shows them).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UpdateReportStatusRequest {
@@ -390,7 +360,7 @@ object.
     ///The answer to a successful status update.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UpdateReportStatusResponse {
-        pub reply: UpdateReportStatusReply,
+        pub reply: ::client_transport::ArrivedJson,
     }
     /// Error types.
     pub mod error {

@@ -14,7 +14,7 @@ use crate::config::{HttpSettings, required_var};
 use crate::error::Api;
 use crate::executor::Executor;
 use crate::indicators::TRUSTAR_INDICATOR_LIMIT;
-use crate::retry::Pace;
+use crate::pace::Pace;
 use crate::{Error, RateLimit, RetryPolicy, base_url};
 
 /// TruSTAR's one host, for the API and the token endpoint alike.

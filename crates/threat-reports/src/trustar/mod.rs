@@ -31,8 +31,7 @@ pub use report::{MAX_BODY_BYTES, MAX_EXTERNAL_URL_CHARS, Report, ReportId, Repor
 use crate::Error;
 use crate::call::{CallRecord, recorded, too_large};
 use crate::error::{Api, snippet};
-use crate::executor::is_throttle;
-use crate::failure::{Answer, Failure, failure, first_message, rate_limited};
+use crate::failure::{Answer, Failure, come_back_later, failure, first_message};
 use crate::indicators::IndicatorCount;
 use token::Tokens;
 
@@ -236,8 +235,10 @@ impl TrustarClient {
             ]
         });
         let message = first_message(fields, &response.body);
+        if let Some(later) = come_back_later(api, record, &body, &message, &response) {
+            return later;
+        }
         match response.status {
-            status if is_throttle(status, &body) => rate_limited(api, record, message, response),
             401 | 400 if is_stale(&error) || response.status == 401 => Error::Unauthorized {
                 api,
                 message,

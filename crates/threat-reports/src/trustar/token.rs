@@ -2,7 +2,7 @@
 //! expire, refreshed once when the server says one went stale; concurrent
 //! callers share one fetch.
 
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use secrecy::{ExposeSecret, SecretString};
@@ -11,18 +11,34 @@ use tokio::time::Instant;
 use trustar_client::types::{TokenRequest, TokenRequestGrantType};
 
 use crate::Error;
-use crate::auth::TokenSlot;
 use crate::call::{CallRecord, recorded, too_large};
 use crate::error::{Api, snippet};
+use crate::failure::{Answer, Failure, come_back_later, failure, first_message};
 
 /// The token lifetime the vendor documents ("about ten minutes"), assumed
-/// when an answer does not say.
+/// when an answer does not say, and the longest a token is used.
 const DOCUMENTED_LIFETIME: Duration = Duration::from_secs(600);
-use crate::executor::is_throttle;
-use crate::failure::{Answer, Failure, failure, first_message, rate_limited};
 
 const CREDENTIALS_HINT: &str = "Check the API key and secret (TRUSTAR_API_KEY and \
     TRUSTAR_API_SECRET; Station: Settings, API)";
+
+/// The current bearer token, shared by a client's calls.
+#[derive(Default)]
+pub(crate) struct TokenSlot {
+    token: RwLock<Option<SecretString>>,
+}
+
+impl TokenSlot {
+    pub(crate) fn current(&self) -> Option<SecretString> {
+        self.token.read().ok().and_then(|t| t.clone())
+    }
+
+    pub(crate) fn set(&self, token: Option<SecretString>) {
+        if let Ok(mut slot) = self.token.write() {
+            *slot = token;
+        }
+    }
+}
 
 /// Where tokens come from.
 enum Source {
@@ -130,22 +146,31 @@ impl Tokens {
                 });
             }
         };
-        // The vendor documents tokens of about ten minutes; an answer
-        // without `expires_in` is taken to mean that. An earlier expiry is
-        // answered with 400 `Expired oauth2 access token`, and renewed then.
-        let lifetime = match token.expires_in {
-            Some(seconds) => Duration::from_secs(u64::try_from(seconds).unwrap_or(0)),
-            None => {
-                tracing::debug!("the token answer has no expires_in; assuming 600 s");
-                DOCUMENTED_LIFETIME
-            }
-        };
-        // Renew a little early: 30 s before expiry, or a fifth of a short life.
-        let margin = (lifetime / 5).min(Duration::from_secs(30));
-        *fresh_until = Some(Instant::now() + lifetime.saturating_sub(margin));
+        *fresh_until = Some(fresh_until_from(Instant::now(), token.expires_in));
         self.slot.set(Some(SecretString::from(access_token)));
         Ok(())
     }
+}
+
+/// Until when a token fetched at `now` is used, from the answer's
+/// `expires_in` (seconds).
+///
+/// The vendor documents tokens of about ten minutes; an answer without
+/// `expires_in`, or with one that is not positive, is taken to mean that,
+/// and a longer one is capped to it (a server's number never overflows an
+/// `Instant`). An earlier expiry is answered with 400 `Expired oauth2 access
+/// token`, and renewed then. Tokens are renewed a little early: 30 s before
+/// expiry, or a fifth of a short life before.
+fn fresh_until_from(now: Instant, expires_in: Option<i64>) -> Instant {
+    let lifetime = match expires_in.and_then(|s| u64::try_from(s).ok()) {
+        Some(seconds) if seconds > 0 => Duration::from_secs(seconds).min(DOCUMENTED_LIFETIME),
+        _ => {
+            tracing::debug!("the token answer has no usable expires_in; assuming 600 s");
+            DOCUMENTED_LIFETIME
+        }
+    };
+    let margin = (lifetime / 5).min(Duration::from_secs(30));
+    now + lifetime.saturating_sub(margin)
 }
 
 /// A token answer's facts without its body, which may hold a token.
@@ -177,7 +202,13 @@ fn token_error(failed: Failure<trustar_client::types::Error>, record: &CallRecor
         Ok(answer) => answer,
         Err(error) => return error,
     };
-    // The vendor's words, most specific first.
+    let response = hidden_body(response);
+    // An answer that holds a token, whatever its status, shows nothing of
+    // its body; others show the vendor's words, most specific first, and
+    // never the body as it arrived.
+    let holds_token = serde_json::from_slice::<serde_json::Value>(&body)
+        .is_ok_and(|answer| answer.get("access_token").is_some());
+    let error = error.filter(|_| !holds_token);
     let fields = error.iter().flat_map(|e| {
         [
             e.error_description.as_deref(),
@@ -186,8 +217,10 @@ fn token_error(failed: Failure<trustar_client::types::Error>, record: &CallRecor
         ]
     });
     let message = first_message(fields, &response.body);
+    if let Some(later) = come_back_later(api, record, &body, &message, &response) {
+        return later;
+    }
     match response.status {
-        status if is_throttle(status, &body) => rate_limited(api, record, message, response),
         400 | 401 | 403 => Error::Unauthorized {
             api,
             message,
@@ -200,5 +233,35 @@ fn token_error(failed: Failure<trustar_client::types::Error>, record: &CallRecor
             message,
             response,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lifetimes_are_capped_at_the_documented_ten_minutes() {
+        let now = Instant::now();
+        let longest = DOCUMENTED_LIFETIME - Duration::from_secs(30);
+        for expires_in in [Some(i64::MAX), Some(86_400), Some(600)] {
+            assert_eq!(
+                fresh_until_from(now, expires_in),
+                now + longest,
+                "{expires_in:?}"
+            );
+        }
+        for nonsense in [None, Some(0), Some(-1), Some(i64::MIN)] {
+            assert_eq!(
+                fresh_until_from(now, nonsense),
+                now + longest,
+                "{nonsense:?}"
+            );
+        }
+        // A short life is renewed a fifth early.
+        assert_eq!(
+            fresh_until_from(now, Some(10)),
+            now + Duration::from_secs(8)
+        );
     }
 }

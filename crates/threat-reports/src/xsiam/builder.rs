@@ -8,11 +8,12 @@ use secrecy::SecretString;
 
 use super::XsiamClient;
 use super::envelope::{BodyEnvelope, EnvelopeState};
-use crate::auth::{Auth, Clock, NonceSource, check_header_value, random_nonce, system_clock_ms};
+use crate::auth::advanced_key::{Clock, NonceSource, random_nonce, system_clock_ms};
+use crate::auth::{Auth, check_header_value};
 use crate::config::{HttpSettings, required_var};
 use crate::error::Api;
 use crate::executor::Executor;
-use crate::retry::Pace;
+use crate::pace::Pace;
 use crate::{Error, RateLimit, RetryPolicy, base_url};
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -32,8 +32,7 @@ pub use report::{Attachment, Classification, MthReport, NoReport};
 
 use crate::call::{CallRecord, recorded, too_large};
 use crate::error::{Api, snippet};
-use crate::executor::is_throttle;
-use crate::failure::{Answer, Failure, failure, rate_limited};
+use crate::failure::{Answer, Failure, come_back_later, failure};
 use crate::{Error, ReportStatus, StatusDialect};
 use envelope::{Envelope, EnvelopeState};
 
@@ -75,7 +74,8 @@ impl fmt::Debug for XsiamClient {
     }
 }
 
-/// What one sent body came to.
+/// What one sent body came to. Moved once per call, never stored.
+#[allow(clippy::large_enum_variant)]
 enum Sent {
     /// A success answer (or an answer that could not be read).
     Done(Result<MthReport, Error>),
@@ -185,18 +185,27 @@ impl XsiamClient {
         if let Some(error) = too_large(Api::Xsiam, &record) {
             return Sent::Done(Err(error));
         }
-        // A success answer is read from its body as it arrived, whether or
-        // not the generated types could read it.
-        let succeeded = match &result {
-            Ok(_) => true,
-            Err(progenitor_client::Error::InvalidResponsePayload(..)) => record
-                .answer()
-                .is_some_and(|(status, _)| (200..300).contains(&status)),
-            Err(_) => false,
-        };
         match result {
-            Err(error) if !succeeded => Sent::Refused(failure(error, &record).await, record),
-            _ => Sent::Done(report_from(&record, source_id)),
+            // The generated client hands the reply over as it arrived; it
+            // is read field by field.
+            Ok(answer) => Sent::Done(
+                MthReport::from_reply(answer.into_inner().reply.get(), source_id)
+                    .map_err(|why| no_report(why, &record)),
+            ),
+            // A success answer the generated client could not read (not
+            // JSON, or no `reply`) was still a success.
+            Err(progenitor_client::Error::InvalidResponsePayload(..))
+                if record
+                    .answer()
+                    .is_some_and(|(status, _)| (200..300).contains(&status)) =>
+            {
+                let body = record.arrived().map(|a| a.body).unwrap_or_default();
+                Sent::Done(
+                    MthReport::from_update_answer(&body, source_id)
+                        .map_err(|why| no_report(why, &record)),
+                )
+            }
+            Err(error) => Sent::Refused(failure(error, &record).await, record),
         }
     }
 
@@ -208,22 +217,19 @@ impl XsiamClient {
     }
 }
 
-/// The report a success answer holds, read field by field.
-fn report_from(record: &CallRecord, source_id: &str) -> Result<MthReport, Error> {
-    let body = record.arrived().map(|a| a.body).unwrap_or_default();
-    MthReport::from_update_answer(&body, source_id).map_err(|why| {
-        let response = record.response();
-        Error::Decode {
-            api: Api::Xsiam,
-            what: "a report ({\"reply\": report}, {\"reply\": {\"DATA\": [report]}} or {\"reply\": [report]})",
-            problem: format!(
-                "{why}. XSIAM answered HTTP {}, so the update may have been applied, but it \
-                 returned no report",
-                response.status
-            ),
-            response,
-        }
-    })
+/// The error for a success answer that holds no report.
+fn no_report(why: NoReport, record: &CallRecord) -> Error {
+    let response = record.response();
+    Error::Decode {
+        api: Api::Xsiam,
+        what: "a report ({\"reply\": report}, {\"reply\": {\"DATA\": [report]}} or {\"reply\": [report]})",
+        problem: format!(
+            "{why}. XSIAM answered HTTP {}, so the update may have been applied, but it \
+             returned no report",
+            response.status
+        ),
+        response,
+    }
 }
 
 /// Whether an error answer says the tenant wants the `request_data`
@@ -293,8 +299,10 @@ fn to_error(failed: Failure<ErrorResponse>, record: &CallRecord, status: ReportS
         Err(error) => return error,
     };
     let (code, mut message, gave_reason) = message(&error, &response.body);
+    if let Some(later) = come_back_later(api, record, &body, &message, &response) {
+        return later;
+    }
     match response.status {
-        status if is_throttle(status, &body) => rate_limited(api, record, message, response),
         401 => Error::Unauthorized {
             api,
             message,
@@ -431,7 +439,7 @@ mod tests {
         assert_ne!(nonces[0], nonces[1]);
         assert_ne!(values("x-xdr-timestamp")[0], values("x-xdr-timestamp")[1]);
         for (i, request) in requests.iter().enumerate() {
-            let expected = crate::auth::advanced_signature(
+            let expected = crate::auth::advanced_key::advanced_signature(
                 &secrecy::SecretString::from("testApiKey"),
                 &nonces[i],
                 &values("x-xdr-timestamp")[i],

@@ -1,9 +1,13 @@
 //! [`MthReport`]: an XSIAM answer, typed, read field by field so that no
 //! single field can turn an applied update into an error.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use chrono::{DateTime, Utc};
+use serde::de::IgnoredAny;
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use crate::error::{Api, ApiResponse, snippet};
@@ -56,7 +60,7 @@ pub struct MthReport {
     pub status: Option<Reported<ReportStatus>>,
     /// The report object as it arrived.
     #[serde(skip)]
-    raw: Map<String, Value>,
+    raw: RawReport,
 }
 
 /// A report's classification; serializes as XSIAM spells it (`MTH`, `MDR`,
@@ -162,13 +166,13 @@ impl MthReport {
     /// assert_eq!(report.raw()["INSERT_TIME"], "yesterday");
     /// ```
     pub fn raw(&self) -> &Map<String, Value> {
-        &self.raw
+        self.raw.map()
     }
 
     /// `ATTACHMENTS` as it arrived: the JSON text XSIAM sends (or the JSON
     /// of whatever else it sent there); `None` when absent or null.
     pub fn attachments_raw(&self) -> Option<String> {
-        match field(&self.raw, "ATTACHMENTS")? {
+        match field(self.raw(), "ATTACHMENTS")? {
             Value::Null => None,
             Value::String(text) => Some(text.clone()),
             other => Some(other.to_string()),
@@ -205,46 +209,12 @@ impl MthReport {
     /// Reads a report object of an answer, field by field; `sent_id` is
     /// the id the request named, for an answer that names none.
     pub fn from_answer(report: Value, sent_id: &str) -> MthReport {
-        let raw = match report {
-            Value::Object(map) => map,
-            _ => Map::new(),
+        let text = match report {
+            Value::Object(_) => report.to_string(),
+            _ => "{}".to_string(),
         };
-        let text = |name| match field(&raw, name) {
-            Some(Value::String(s)) => Some(s.clone()),
-            _ => None,
-        };
-        let integer = |name| match field(&raw, name) {
-            Some(Value::Number(n)) => n.as_i64(),
-            Some(Value::String(s)) => s.trim().parse().ok(),
-            _ => None,
-        };
-        let time = |name| integer(name).and_then(DateTime::<Utc>::from_timestamp_millis);
-        let attachments = match field(&raw, "ATTACHMENTS") {
-            None | Some(Value::Null) => Some(Vec::new()),
-            Some(Value::String(s)) => decode_attachments(Some(s)).ok(),
-            Some(_) => None,
-        };
-        MthReport {
-            source_id: text("XSOAR_SOURCE_ID")
-                .filter(|id| !id.is_empty())
-                .or_else(|| integer("XSOAR_SOURCE_ID").map(|n| n.to_string()))
-                .unwrap_or_else(|| sent_id.to_string()),
-            name: text("NAME"),
-            description: text("DESCRIPTION"),
-            created_by: text("CREATED_BY"),
-            inserted_at: time("INSERT_TIME"),
-            updated_at: time("UPDATE_TIME"),
-            attachments,
-            incident_id: integer("INCIDENT_ID"),
-            report_type: text("REPORT_TYPE"),
-            severity: text("SEVERITY").as_deref().map(Reported::parse),
-            comments: text("COMMENTS"),
-            classification: text("CLASSIFICATION").map(Classification::read),
-            assigned_user: text("ASSIGNED_USER"),
-            assigned_user_name: text("ASSIGNED_USER_PRETTY"),
-            status: text("REPORT_STATUS").as_deref().map(Reported::parse),
-            raw,
-        }
+        report_object(&text, sent_id)
+            .unwrap_or_else(|| Fields::default().into_report("{}", sent_id))
     }
 }
 
@@ -274,16 +244,373 @@ impl MthReport {
     /// # Ok::<(), threat_reports::xsiam::NoReport>(())
     /// ```
     pub fn from_update_answer(body: &[u8], sent_id: &str) -> Result<MthReport, NoReport> {
-        let mut answer: Value = serde_json::from_slice(body)
+        #[derive(serde::Deserialize)]
+        struct Answer<'a> {
+            #[serde(borrow)]
+            reply: Option<&'a RawValue>,
+        }
+        let text = std::str::from_utf8(body)
+            .map_err(|e| NoReport(format!("the body is not JSON ({e})")))?;
+        let answer: Answer<'_> = serde_json::from_str(text)
             .map_err(|e| NoReport(format!("the body is not JSON ({e})")))?;
         let reply = answer
-            .get_mut("reply")
-            .map(Value::take)
+            .reply
             .ok_or_else(|| NoReport("the answer has no \"reply\"".into()))?;
-        let report = report_in_reply(reply).ok_or_else(|| {
-            NoReport("\"reply\" holds no report (an empty list, or no object)".into())
-        })?;
-        Ok(MthReport::from_answer(report, sent_id))
+        MthReport::from_reply(reply.get(), sent_id)
+    }
+
+    /// The report an answer's `reply` holds (its JSON text), read field by
+    /// field: the report itself, `{"DATA": [report, ...], "COUNT": n}`, or
+    /// an array of reports (the first, for a status update).
+    pub(crate) fn from_reply(reply: &str, sent_id: &str) -> Result<MthReport, NoReport> {
+        let none = || NoReport("\"reply\" holds no report (an empty list, or no object)".into());
+        match serde_json::from_str::<Reply<'_>>(reply).map_err(|_| none())? {
+            Reply::Other | Reply::List(None) => Err(none()),
+            Reply::List(Some(first)) => report_object(first.get(), sent_id).ok_or_else(none),
+            Reply::Object(fields) => match fields.data.filter(|d| d.get().starts_with('[')) {
+                Some(data) => match serde_json::from_str::<Reply<'_>>(data.get()) {
+                    Ok(Reply::List(Some(first))) => {
+                        report_object(first.get(), sent_id).ok_or_else(none)
+                    }
+                    _ => Err(none()),
+                },
+                // No list after all: a report (with a DATA field, if any).
+                None => Ok(fields.into_report(reply, sent_id)),
+            },
+        }
+    }
+}
+
+/// The report of an object's JSON text; `None` when it is not an object.
+fn report_object(text: &str, sent_id: &str) -> Option<MthReport> {
+    match serde_json::from_str::<Reply<'_>>(text) {
+        Ok(Reply::Object(fields)) => Some(fields.into_report(text, sent_id)),
+        _ => None,
+    }
+}
+
+/// What a `reply` holds: a list (its first element), an object (its
+/// report fields, and `DATA` if it has one), or something else.
+// Lives on the stack for one answer: boxing the fields would cost an
+// allocation per answer.
+#[allow(clippy::large_enum_variant)]
+enum Reply<'a> {
+    List(Option<&'a RawValue>),
+    Object(Fields<'a>),
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for Reply<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Reply<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a report, a list object or an array")
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                let first = seq.next_element::<&'de RawValue>()?;
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Reply::List(first))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                map: A,
+            ) -> Result<Self::Value, A::Error> {
+                Fields::visit(map).map(Reply::Object)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Reply::Other)
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+                Ok(Reply::Other)
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+                Ok(Reply::Other)
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Reply::Other)
+            }
+            fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+                Ok(Reply::Other)
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Reply::Other)
+            }
+        }
+        deserializer.deserialize_any(Visit)
+    }
+}
+
+/// The fields of a report, each read on its own in one pass over the
+/// object, by name in upper case (`XSOAR_SOURCE_ID`, as the vendor page
+/// spells them) or lower case (one MTH endpoint answers lower_snake_case
+/// keys); where both come, the upper case one.
+#[derive(Default)]
+struct Fields<'a> {
+    values: [(Loose<'a>, bool); FIELD_NAMES.len()],
+    /// `DATA`, in either case: the reports of a list object.
+    data: Option<&'a RawValue>,
+}
+
+/// The fields of a report, in the order of [`Fields::values`].
+#[derive(Clone, Copy)]
+enum Field {
+    SourceId,
+    Name,
+    Description,
+    CreatedBy,
+    InsertTime,
+    UpdateTime,
+    Attachments,
+    IncidentId,
+    ReportType,
+    Severity,
+    Comments,
+    Classification,
+    AssignedUser,
+    AssignedUserPretty,
+    ReportStatus,
+}
+
+/// The fields' names in upper case, as the vendor page spells them.
+const FIELD_NAMES: [&str; 15] = [
+    "XSOAR_SOURCE_ID",
+    "NAME",
+    "DESCRIPTION",
+    "CREATED_BY",
+    "INSERT_TIME",
+    "UPDATE_TIME",
+    "ATTACHMENTS",
+    "INCIDENT_ID",
+    "REPORT_TYPE",
+    "SEVERITY",
+    "COMMENTS",
+    "CLASSIFICATION",
+    "ASSIGNED_USER",
+    "ASSIGNED_USER_PRETTY",
+    "REPORT_STATUS",
+];
+
+/// Which field a key names (its index), and whether it is in upper case.
+fn field_of(key: &str) -> Option<(usize, bool)> {
+    let upper = key.bytes().any(|b| b.is_ascii_uppercase());
+    // The two usual spellings at the cost of one comparison; any other
+    // casing by a slower search.
+    let index = FIELD_NAMES.iter().position(|name| {
+        name.len() == key.len() && (*name == key || name.eq_ignore_ascii_case(key))
+    })?;
+    Some((index, upper))
+}
+
+/// A key of an object: borrowed from the answer unless it holds escapes.
+struct Key<'a>(Cow<'a, str>);
+
+impl<'de> serde::Deserialize<'de> for Key<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Key<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a key")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Key(Cow::Owned(v.to_string())))
+            }
+        }
+        deserializer.deserialize_str(Visit)
+    }
+}
+
+impl<'a> Fields<'a> {
+    /// One pass over an object: each report field's value read on its own
+    /// (never failing), `DATA` kept as its text, every other value skipped.
+    fn visit<A: serde::de::MapAccess<'a>>(mut map: A) -> Result<Self, A::Error> {
+        let mut fields = Fields::default();
+        while let Some(Key(key)) = map.next_key::<Key<'a>>()? {
+            if key.eq_ignore_ascii_case("DATA") {
+                fields.data = Some(map.next_value()?);
+                continue;
+            }
+            match field_of(&key) {
+                Some((i, upper)) => {
+                    let value: Loose<'a> = map.next_value()?;
+                    // The upper case spelling wins over a lower case one.
+                    if upper || !fields.values[i].1 {
+                        fields.values[i] = (value, upper);
+                    }
+                }
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(fields)
+    }
+
+    /// Takes a field's value out (each is read once).
+    fn take(&mut self, field: Field) -> Loose<'a> {
+        std::mem::take(&mut self.values[field as usize].0)
+    }
+
+    fn text(&mut self, name: Field) -> Option<String> {
+        match self.take(name) {
+            Loose::Text(text) => Some(text.into_owned()),
+            _ => None,
+        }
+    }
+
+    fn integer(&mut self, name: Field) -> Option<i64> {
+        match self.take(name) {
+            Loose::Integer(n) => Some(n),
+            Loose::Text(text) => text.trim().parse().ok(),
+            _ => None,
+        }
+    }
+
+    fn time(&mut self, name: Field) -> Option<DateTime<Utc>> {
+        self.integer(name)
+            .and_then(DateTime::<Utc>::from_timestamp_millis)
+    }
+
+    /// The report these fields make; `text` is the report object's JSON,
+    /// kept as it arrived.
+    fn into_report(mut self, text: &str, sent_id: &str) -> MthReport {
+        let attachments = match self.take(Field::Attachments) {
+            Loose::Absent | Loose::Null => Some(Vec::new()),
+            Loose::Text(text) => decode_attachments(Some(&text)).ok(),
+            _ => None,
+        };
+        let source_id = match self.take(Field::SourceId) {
+            Loose::Text(id) if !id.is_empty() => id.into_owned(),
+            Loose::Integer(n) => n.to_string(),
+            _ => sent_id.to_string(),
+        };
+        MthReport {
+            source_id,
+            name: self.text(Field::Name),
+            description: self.text(Field::Description),
+            created_by: self.text(Field::CreatedBy),
+            inserted_at: self.time(Field::InsertTime),
+            updated_at: self.time(Field::UpdateTime),
+            attachments,
+            incident_id: self.integer(Field::IncidentId),
+            report_type: self.text(Field::ReportType),
+            severity: self.text(Field::Severity).as_deref().map(Reported::parse),
+            comments: self.text(Field::Comments),
+            classification: self.text(Field::Classification).map(Classification::read),
+            assigned_user: self.text(Field::AssignedUser),
+            assigned_user_name: self.text(Field::AssignedUserPretty),
+            status: self
+                .text(Field::ReportStatus)
+                .as_deref()
+                .map(Reported::parse),
+            raw: RawReport::new(text),
+        }
+    }
+}
+
+/// A field's value, read without failing: text, a whole number, null, or
+/// anything else (kept only in the raw report).
+#[derive(Default)]
+enum Loose<'a> {
+    #[default]
+    Absent,
+    Null,
+    Text(Cow<'a, str>),
+    Integer(i64),
+    Other,
+}
+
+impl<'de> serde::Deserialize<'de> for Loose<'de> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl<'de> serde::de::Visitor<'de> for Visit {
+            type Value = Loose<'de>;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(Loose::Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(Loose::Text(Cow::Owned(v.to_string())))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(Loose::Integer(v))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(i64::try_from(v).map_or(Loose::Other, Loose::Integer))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(Loose::Other)
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+                Ok(Loose::Other)
+            }
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(Loose::Null)
+            }
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(
+                self,
+                mut seq: A,
+            ) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(Loose::Other)
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Self::Value, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(Loose::Other)
+            }
+        }
+        deserializer.deserialize_any(Visit)
+    }
+}
+
+/// A report object as it arrived: its JSON text, and the object itself,
+/// parsed when first asked for.
+#[derive(Clone)]
+struct RawReport {
+    text: Box<str>,
+    parsed: OnceLock<Map<String, Value>>,
+}
+
+impl RawReport {
+    fn new(text: &str) -> Self {
+        RawReport {
+            text: text.into(),
+            parsed: OnceLock::new(),
+        }
+    }
+
+    fn map(&self) -> &Map<String, Value> {
+        self.parsed
+            .get_or_init(|| match serde_json::from_str(&self.text) {
+                Ok(Value::Object(map)) => map,
+                _ => Map::new(),
+            })
+    }
+}
+
+impl PartialEq for RawReport {
+    /// The same object, however it was spaced.
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text || self.map() == other.map()
+    }
+}
+
+impl std::fmt::Debug for RawReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.text)
     }
 }
 
@@ -292,25 +619,6 @@ impl MthReport {
 fn field<'a>(raw: &'a Map<String, Value>, upper: &str) -> Option<&'a Value> {
     raw.get(upper)
         .or_else(|| raw.get(upper.to_ascii_lowercase().as_str()))
-}
-
-/// Where an answer's `reply` holds its report: the report object itself,
-/// `{"DATA": [report, ...], "COUNT": n}`, or a bare array of reports (the
-/// first report, for a status update). `None` when it holds none.
-pub(crate) fn report_in_reply(reply: Value) -> Option<Value> {
-    match reply {
-        Value::Array(reports) => reports.into_iter().next(),
-        Value::Object(mut map) => match map.remove("DATA").or_else(|| map.remove("data")) {
-            Some(Value::Array(reports)) => reports.into_iter().next(),
-            Some(other) => {
-                // Not a list after all: a report with a DATA field.
-                map.insert("DATA".into(), other);
-                Some(Value::Object(map))
-            }
-            None => Some(Value::Object(map)),
-        },
-        _ => None,
-    }
 }
 
 #[cfg(test)]
@@ -353,19 +661,42 @@ mod tests {
 
     #[test]
     fn each_shape_of_reply_gives_its_report() {
-        let report = json!({"XSOAR_SOURCE_ID": "1"});
-        assert_eq!(report_in_reply(report.clone()), Some(report.clone()));
+        let id = |reply: &str| MthReport::from_reply(reply, "sent").map(|r| r.source_id);
+        let report = r#"{"XSOAR_SOURCE_ID": "1"}"#;
+        assert_eq!(id(report).unwrap(), "1");
+        assert_eq!(id(&format!("[{report}, {{}}]")).unwrap(), "1");
         assert_eq!(
-            report_in_reply(json!([report.clone()])),
-            Some(report.clone())
+            id(&format!(r#"{{"DATA": [{report}], "COUNT": 1}}"#)).unwrap(),
+            "1"
         );
+        assert_eq!(id(&format!(r#"{{"data": [{report}]}}"#)).unwrap(), "1");
+        // A DATA that is not a list is a field of the report.
+        assert_eq!(id(r#"{"DATA": 5, "XSOAR_SOURCE_ID": "2"}"#).unwrap(), "2");
+        for none in [r#"{"DATA": [], "COUNT": 0}"#, "[]", r#""text""#, "[5]", "7"] {
+            assert!(id(none).is_err(), "{none}");
+        }
+    }
+
+    #[test]
+    fn upper_case_keys_win_over_lower_case_ones_in_either_order() {
+        for text in [
+            r#"{"XSOAR_SOURCE_ID": "U", "xsoar_source_id": "l"}"#,
+            r#"{"xsoar_source_id": "l", "XSOAR_SOURCE_ID": "U"}"#,
+        ] {
+            assert_eq!(MthReport::from_reply(text, "s").unwrap().source_id, "U");
+        }
+    }
+
+    #[test]
+    fn raw_keeps_the_report_as_it_arrived() {
+        let text = r#"{"NAME": "n", "EXTRA": {"deep": [1, 2]}, "INSERT_TIME": 1.5}"#;
+        let report = MthReport::from_reply(text, "s").unwrap();
+        assert_eq!(report.raw()["EXTRA"]["deep"][1], 2);
+        assert_eq!(report.inserted_at, None);
         assert_eq!(
-            report_in_reply(json!({"DATA": [report.clone()], "COUNT": 1})),
-            Some(report.clone())
+            report,
+            MthReport::from_answer(serde_json::from_str(text).unwrap(), "s")
         );
-        assert_eq!(report_in_reply(json!({"DATA": [], "COUNT": 0})), None);
-        assert_eq!(report_in_reply(json!([])), None);
-        assert_eq!(report_in_reply(json!("text")), None);
     }
 
     #[test]
