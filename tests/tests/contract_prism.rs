@@ -59,7 +59,11 @@ async fn xsiam_client_calls_every_operation_of_the_prism_mock() {
         // The reply is handed over as it arrived: the same JSON, however
         // Prism spaced it.
         assert_eq!(
-            answer.into_inner().reply.decode::<serde_json::Value>().unwrap(),
+            answer
+                .into_inner()
+                .reply
+                .decode::<serde_json::Value>()
+                .unwrap(),
             expected.reply.decode::<serde_json::Value>().unwrap()
         );
     }

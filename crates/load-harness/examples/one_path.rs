@@ -7,6 +7,7 @@
 use std::process::ExitCode;
 
 use report_sandbox::Sandbox;
+use sandbox_clients::SandboxClients;
 use threat_reports::ReportStatus;
 
 fn main() -> ExitCode {

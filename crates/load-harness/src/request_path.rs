@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use report_sandbox::{RunningSandbox, Sandbox};
+use sandbox_clients::SandboxClients;
 use threat_reports::ReportStatus;
 use threat_reports::xsiam::XsiamClient;
 

@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use report_sandbox::{FaultRates, RunningSandbox, Sandbox, SandboxState};
+use sandbox_clients::SandboxClients;
 use threat_reports::trustar::{ReportId, ReportUpdate, TrustarClient};
 use threat_reports::xsiam::XsiamClient;
 use threat_reports::{ReportStatus, RetryPolicy};

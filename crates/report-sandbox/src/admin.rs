@@ -42,10 +42,17 @@ pub(crate) async fn add_fault(State(app): State<Arc<App>>, body: Bytes) -> Respo
         Err(e) => json(
             StatusCode::BAD_REQUEST,
             json!({
-                "message": format!("not a fault ({e}); expected e.g. {{\"kind\": \"too_many_requests\", \"wait_ms\": 200, \"count\": 3}}, or kind unavailable, hang (with ms) or drop_connection"),
+                "message": format!("not a fault ({e}); expected e.g. {{\"kind\": \"too_many_requests\", \"wait_ms\": 200, \"count\": 3}} (count at least 1), or kind unavailable, hang (with ms), drop_connection, apply_then_drop, apply_then_unavailable or apply_then_hang (with ms)"),
             }),
         ),
     }
+}
+
+/// `POST /_sandbox/expire-tokens`: every TruSTAR token issued so far
+/// expires now.
+pub(crate) async fn expire_tokens(State(app): State<Arc<App>>) -> Response {
+    app.expire_tokens();
+    json(StatusCode::OK, json!({"expired": true}))
 }
 
 /// `DELETE /_sandbox/faults`: no more faults.

@@ -86,14 +86,57 @@ impl FaultKind {
     }
 }
 
-/// A fault for the next `count` requests to the APIs.
+/// A fault for the next `count` requests to the APIs (at least one).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "FaultFields")]
 pub struct Fault {
     /// What happens.
     #[serde(flatten)]
     pub kind: FaultKind,
     /// For how many requests.
     pub count: u32,
+}
+
+/// A fault as it is written, before its count is checked.
+#[derive(Deserialize)]
+struct FaultFields {
+    #[serde(flatten)]
+    kind: FaultKind,
+    count: u32,
+}
+
+impl TryFrom<FaultFields> for Fault {
+    type Error = String;
+
+    fn try_from(fields: FaultFields) -> Result<Self, String> {
+        let fault = Fault {
+            kind: fields.kind,
+            count: fields.count,
+        };
+        fault.check()?;
+        Ok(fault)
+    }
+}
+
+impl Fault {
+    /// A fault counts at least one request: a count of 0 would never end,
+    /// or (as it once did) still fire once.
+    ///
+    /// ```
+    /// use report_sandbox::{Fault, FaultKind};
+    /// assert!(Fault { kind: FaultKind::Unavailable, count: 0 }.check().is_err());
+    /// assert!("503:0".parse::<Fault>().is_err());
+    /// assert!(serde_json::from_str::<Fault>(r#"{"kind": "unavailable", "count": 0}"#).is_err());
+    /// ```
+    pub fn check(&self) -> Result<(), String> {
+        if self.count == 0 {
+            return Err(format!(
+                "a {} fault with count 0 would fault no request: the count must be at least 1",
+                self.kind.label()
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl std::str::FromStr for Fault {
@@ -133,6 +176,8 @@ impl std::str::FromStr for Fault {
             },
             _ => return Err(usage()),
         };
-        Ok(Fault { kind, count })
+        let fault = Fault { kind, count };
+        fault.check()?;
+        Ok(fault)
     }
 }

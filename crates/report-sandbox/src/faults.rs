@@ -90,6 +90,10 @@ impl App {
         if !update && inner.faults.front().is_some_and(|f| f.kind.applies()) {
             return None;
         }
+        // A fault of count 0 faults nothing (the entry points refuse one).
+        while inner.faults.front().is_some_and(|f| f.count == 0) {
+            inner.faults.pop_front();
+        }
         let kind = match inner.faults.front_mut() {
             Some(front) => {
                 let kind = front.kind;

@@ -1,23 +1,34 @@
 //! # report-sandbox
 //!
-//! A local, stateful stand-in for both APIs, shaped exactly as in `specs/`:
-//! XSIAM's report-status update (standard and advanced keys, checked), and
-//! TruSTAR's token, report read and report replace (tokens that expire,
-//! full-replacement updates, the indicator limit counted by its own
-//! counter). Faults come on demand: the next requests answer 429 or 503,
-//! hang, or drop the connection. Tests, examples, the CLI and users' own
-//! integration tests run against it.
+//! A local, stateful stand-in for both APIs, shaped as the vendors' pages
+//! describe them: XSIAM's report-status update (standard and advanced keys,
+//! checked), and TruSTAR's token, report read and report replace (tokens
+//! that expire, full-replacement updates, the indicator limit counted by
+//! its own counter). Faults come on demand: the next requests answer 429
+//! or 503, hang, or drop the connection, before or after the update is
+//! applied. Tests, examples, the CLI and users' own integration tests run
+//! against it.
+//!
+//! It judges requests with nothing of the clients': its own wire types
+//! ([`XsiamReport`], [`TrustarReport`]), its own date-time reading
+//! ([`time`]), its own key check and status table, and its own indicator
+//! counter ([`oracle`]). It depends on none of the project's client crates.
 //!
 //! ```
 //! # #[tokio::main(flavor = "current_thread")]
 //! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! use report_sandbox::Sandbox;
-//! use threat_reports::ReportStatus;
 //!
 //! let sandbox = Sandbox::builder().start().await?;
-//! let client = sandbox.xsiam_client().build()?;
-//! let report = client.update_report_status("777777", ReportStatus::InProgress).await?;
-//! assert_eq!(report.status.unwrap().to_string(), "IN_PROGRESS");
+//! let c = sandbox.credentials();
+//! let answer = reqwest::Client::new()
+//!     .post(format!("{}/public_api/v1/mth/child/report/update/status", sandbox.base_url()))
+//!     .header("x-xdr-auth-id", &c.xsiam_standard_key_id)
+//!     .header("authorization", &c.xsiam_standard_key)
+//!     .json(&serde_json::json!({"xsoar_source_id": "777777", "report_status": "In Progress"}))
+//!     .send()
+//!     .await?;
+//! assert_eq!(answer.status(), 200);
 //! assert_eq!(sandbox.state().xsiam_reports[1].report_status.as_deref(), Some("IN_PROGRESS"));
 //! # Ok(())
 //! # }
@@ -34,6 +45,8 @@ mod fault;
 mod fault_rates;
 pub mod oracle;
 mod state;
+pub mod time;
+mod wire;
 // What the handlers share; it depends only on the leaves.
 mod shared;
 // The handlers depend on `shared`, never the reverse.
@@ -54,12 +67,20 @@ pub use dialect::{XsiamAnswerShape, XsiamDialect};
 pub use fault::{Fault, FaultKind};
 pub use fault_rates::FaultRates;
 pub use state::SandboxState;
+pub use wire::{TrustarReport, XsiamReport};
 
 use shared::{App, Settings};
 
 /// The most indicators TruSTAR's update page allows in one report (its
 /// error pages say 500; `--max-indicators` sets another).
 const TRUSTAR_UPDATE_PAGE_LIMIT: usize = 2000;
+
+/// The longest TruSTAR tokens may live here (the vendor's live about ten
+/// minutes).
+pub const MAX_TOKEN_LIFETIME: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The most XSIAM reports `xsiam_reports` may seed.
+pub const MAX_SEEDED_REPORTS: usize = 1_000_000;
 
 /// Builds a sandbox: every setting has a default.
 #[derive(Debug, Clone)]
@@ -194,20 +215,42 @@ impl SandboxBuilder {
         self
     }
 
+    /// Whether the settings can run: every limit is stated where the
+    /// setting is.
+    fn check(&self) -> Result<(), String> {
+        let settings = &self.settings;
+        settings.state.check()?;
+        if let Some(rates) = &settings.fault_rates {
+            rates.validate()?;
+        }
+        for fault in &settings.faults {
+            fault.check()?;
+        }
+        if settings.token_lifetime > MAX_TOKEN_LIFETIME {
+            return Err(format!(
+                "a token lifetime of {} s is too long: allowed are 0 to {} s (a day)",
+                settings.token_lifetime.as_secs(),
+                MAX_TOKEN_LIFETIME.as_secs()
+            ));
+        }
+        if settings.xsiam_reports > MAX_SEEDED_REPORTS {
+            return Err(format!(
+                "{} seeded XSIAM reports are too many: allowed are 0 to {MAX_SEEDED_REPORTS}",
+                settings.xsiam_reports
+            ));
+        }
+        Ok(())
+    }
+
     /// Binds 127.0.0.1 and serves in the background until the returned
     /// handle is dropped. Refused (`InvalidInput`): fault rates out of
-    /// range, and a state whose reports cannot be found by id
+    /// range, a fault of count 0, a token lifetime over
+    /// [`MAX_TOKEN_LIFETIME`], more than [`MAX_SEEDED_REPORTS`] seeded
+    /// reports, and a state whose reports cannot be found by id
     /// ([`SandboxState::check`]).
     pub async fn start(self) -> std::io::Result<RunningSandbox> {
-        self.settings
-            .state
-            .check()
+        self.check()
             .map_err(|why| std::io::Error::new(std::io::ErrorKind::InvalidInput, why))?;
-        if let Some(rates) = &self.settings.fault_rates {
-            rates
-                .validate()
-                .map_err(|why| std::io::Error::new(std::io::ErrorKind::InvalidInput, why))?;
-        }
         let listener =
             tokio::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, self.port)))
                 .await?;
@@ -258,43 +301,68 @@ impl RunningSandbox {
         self.app.snapshot()
     }
 
-    /// Queues a fault for the next requests.
-    pub fn add_fault(&self, fault: Fault) {
+    /// Queues a fault for the next requests; a fault of count 0 is refused.
+    pub fn add_fault(&self, fault: Fault) -> Result<(), String> {
+        fault.check()?;
         self.app.add_fault(fault);
+        Ok(())
     }
 
-    /// A facade builder for XSIAM, pointed here with the standard key.
-    pub fn xsiam_client(&self) -> threat_reports::xsiam::XsiamClientBuilder {
-        threat_reports::xsiam::XsiamClient::builder()
-            .base_url(&self.base_url)
-            .standard_key(
-                &self.credentials.xsiam_standard_key_id,
-                &self.credentials.xsiam_standard_key,
-            )
+    /// Expires every TruSTAR token issued so far: the next call with one is
+    /// refused as `Expired oauth2 access token`, though its client believes
+    /// it fresh (as when the server's clock or policy differs from what the
+    /// token answer said). `POST /_sandbox/expire-tokens` does the same.
+    pub fn expire_tokens(&self) {
+        self.app.expire_tokens();
     }
 
-    /// A facade builder for TruSTAR, pointed here with client credentials.
-    pub fn trustar_client(&self) -> threat_reports::trustar::TrustarClientBuilder {
-        threat_reports::trustar::TrustarClient::builder()
-            .base_url(&self.base_url)
-            .credentials(
-                &self.credentials.trustar_api_key,
-                &self.credentials.trustar_api_secret,
-            )
+    /// Which XSIAM it plays.
+    pub fn xsiam_dialect(&self) -> XsiamDialect {
+        self.app.xsiam_dialect
     }
 
     /// What a person starting the sandbox needs to see: the base URL on the
     /// first line, then the credentials it accepts, marked sandbox-only,
-    /// and its own routes.
+    /// the XSIAM dialect it plays with the statuses that dialect takes, the
+    /// reports it holds, and its own routes.
     pub fn banner(&self) -> String {
         let c = &self.credentials;
         let url = &self.base_url;
+        let state = self.state();
+        let dialect = self.app.xsiam_dialect;
+        let xsiam_ids: Vec<&str> = state
+            .xsiam_reports
+            .iter()
+            .filter_map(|r| r.xsoar_source_id.as_deref())
+            .collect();
+        let shown = |ids: &[&str]| match ids {
+            [] => "none".to_string(),
+            ids if ids.len() <= 6 => ids.join(", "),
+            ids => format!(
+                "{}, … {} ({} in all)",
+                ids[..4].join(", "),
+                ids[ids.len() - 1],
+                ids.len()
+            ),
+        };
+        let trustar: Vec<String> = state
+            .trustar_reports
+            .iter()
+            .map(|r| match (&r.id, &r.external_tracking_id) {
+                (Some(id), Some(external)) => format!("{id} (external id {external})"),
+                (Some(id), None) => id.clone(),
+                _ => "?".into(),
+            })
+            .collect();
         format!(
             "{url}\n\
              SANDBOX-ONLY credentials (never real ones):\n\
              \x20 XSIAM standard key: id {} key {}\n\
              \x20 XSIAM advanced key: id {} key {}\n\
              \x20 TruSTAR: api key {} secret {}\n\
+             XSIAM plays the {dialect} dialect: statuses {}\n\
+             \x20 reports {}\n\
+             TruSTAR reports {}\n\
              State: GET {url}/_sandbox/state, reset: POST {url}/_sandbox/reset, faults: {url}/_sandbox/faults\n",
             c.xsiam_standard_key_id,
             c.xsiam_standard_key,
@@ -302,6 +370,13 @@ impl RunningSandbox {
             c.xsiam_advanced_key,
             c.trustar_api_key,
             c.trustar_api_secret,
+            dialect::labels(dialect),
+            shown(&xsiam_ids),
+            if trustar.is_empty() {
+                "none".to_string()
+            } else {
+                trustar.join(", ")
+            },
         )
     }
 

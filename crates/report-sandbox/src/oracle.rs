@@ -21,7 +21,6 @@ use std::net::Ipv6Addr;
 use std::sync::LazyLock;
 
 use regex::Regex;
-use sha2::{Digest, Sha256};
 
 /// The defanged spellings and their live forms, in any case.
 static DEFANGED: LazyLock<Regex> = LazyLock::new(|| {
@@ -68,8 +67,8 @@ static SCHEME: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\A(https?|ftp)://[A-Za-z0-9\[]").expect("a valid pattern"));
 static LABELS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\A[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*").expect("a valid pattern"));
-static LOCAL_PART: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\A[A-Za-z0-9._%+-]+@").expect("a valid pattern"));
+static LOCAL_CHARS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\A[A-Za-z0-9._%+-]+").expect("a valid pattern"));
 static CVE: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\ACVE-[0-9]{4}-[0-9]{4,}").expect("a valid pattern"));
 static HIVE: LazyLock<Regex> = LazyLock::new(|| {
@@ -120,6 +119,71 @@ struct Reader<'t> {
     /// A file name is the whole run of name characters: a start inside a
     /// run refused as a file name is not tried again.
     refused_name_until: usize,
+    /// The run of labels last read, for the word starts inside it: every
+    /// start in a run ends where the run ends, so each run is read once
+    /// (reading it again from each start was quadratic on `a.a.a.…`).
+    labels: Option<LabelRun>,
+    /// Likewise the last run of local-part characters, and where it ends.
+    local_part: Option<(usize, usize)>,
+    /// The run of labels after the last `@` read.
+    email_labels: Option<LabelRun>,
+}
+
+/// The longest run of labels from `at` that ends in a real top-level
+/// domain (two labels at least, not followed by `_`): its length. `cache`
+/// holds the run last read: a start inside it is not read again.
+fn domain_in(text: &str, cache: &mut Option<LabelRun>, at: usize) -> Option<usize> {
+    if !cache
+        .as_ref()
+        .is_some_and(|run| run.start <= at && at < run.end)
+    {
+        *cache = Some(LabelRun::read(text, at)?);
+    }
+    let run = cache.as_ref()?;
+    // A top-level domain must stand after the first dot that follows
+    // `at`: a second label at least.
+    let first_dot = *run.dots.get(run.dots.partition_point(|d| *d < at))?;
+    match run.last_tld {
+        Some((start, end)) if start > first_dot => Some(end - at),
+        _ => None,
+    }
+}
+
+impl LabelRun {
+    /// The run of labels from `at`.
+    fn read(text: &str, at: usize) -> Option<LabelRun> {
+        let matched = LABELS.find(&text[at..])?.as_str();
+        let mut dots = Vec::new();
+        let mut last_tld = None;
+        let mut offset = at;
+        for label in matched.split('.') {
+            let end = offset + label.len();
+            if !text[end..].starts_with('_') && is_top_level_domain(label) {
+                last_tld = Some((offset, end));
+            }
+            if end < at + matched.len() {
+                dots.push(end);
+            }
+            offset = end + 1;
+        }
+        Some(LabelRun {
+            start: at,
+            end: at + matched.len(),
+            dots,
+            last_tld,
+        })
+    }
+}
+
+/// A run of dot-separated labels (`[A-Za-z0-9-]+`), read once.
+struct LabelRun {
+    start: usize,
+    end: usize,
+    /// Where each `.` of the run stands.
+    dots: Vec<usize>,
+    /// The last label that is a top-level domain and is not followed by
+    /// `_`: its start and end.
+    last_tld: Option<(usize, usize)>,
 }
 
 impl<'t> Reader<'t> {
@@ -258,23 +322,12 @@ impl<'t> Reader<'t> {
 
     /// The longest run of labels from `at` that ends in a real top-level
     /// domain (two labels at least, not followed by `_`): its length.
-    fn domain(&self, at: usize) -> Option<usize> {
-        let run = LABELS.find(&self.text[at..])?.as_str();
-        let mut best = None;
-        let mut offset = 0;
-        for (i, label) in run.split('.').enumerate() {
-            offset += label.len();
-            let followed_by_underscore = self.text[at + offset..].starts_with('_');
-            if i >= 1 && !followed_by_underscore && is_top_level_domain(label) {
-                best = Some(offset);
-            }
-            offset += 1;
-        }
-        best
+    fn domain(&mut self, at: usize) -> Option<usize> {
+        domain_in(self.text, &mut self.labels, at)
     }
 
     /// A bare domain, with `/path` if one follows; the host in lower case.
-    fn bare_domain(&self, at: usize) -> Option<Match> {
+    fn bare_domain(&mut self, at: usize) -> Option<Match> {
         let host = self.domain(at)?;
         let rest = &self.text[at..];
         let len = if rest[host..].starts_with('/') {
@@ -292,9 +345,24 @@ impl<'t> Reader<'t> {
     }
 
     /// `local@domain`, in lower case.
-    fn email(&self, at: usize) -> Option<Match> {
-        let local = LOCAL_PART.find(&self.text[at..])?.len();
-        let domain = self.domain(at + local)?;
+    fn email(&mut self, at: usize) -> Option<Match> {
+        // Every start in a run of local-part characters ends where the run
+        // ends: read once, then only whether `@` follows.
+        let run_end = match self.local_part {
+            Some((start, end)) if start <= at && at < end => end,
+            _ => {
+                let end = at + LOCAL_CHARS.find(&self.text[at..])?.len();
+                self.local_part = Some((at, end));
+                end
+            }
+        };
+        if !self.text[run_end..].starts_with('@') {
+            return None;
+        }
+        let local = run_end + 1 - at;
+        // The domain after this `@` is the same for every start: its own
+        // run of labels, kept apart from the bare domains' one.
+        let domain = domain_in(self.text, &mut self.email_labels, run_end + 1)?;
         let len = local + domain;
         Some(Match {
             kind: "EMAIL_ADDRESS",
@@ -404,86 +472,27 @@ fn is_top_level_domain(label: &str) -> bool {
     tld::exist(&label.to_ascii_lowercase())
 }
 
-const BASE58: &str = "123456789ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz";
-
-/// A legacy address: 26–35 Base58 characters from `1` or `3`, decoding to
-/// a version byte (0x00 or 0x05), 20 bytes of hash and a valid checksum.
+/// A legacy address: 26–35 Base58 characters from `1` or `3` that decode
+/// (checksum checked) to a version byte, 0x00 or 0x05, and a 20-byte hash.
 fn base58check(word: &str) -> bool {
     if !(26..=35).contains(&word.len()) || !word.starts_with(['1', '3']) {
         return false;
     }
-    // The number the characters spell, as big-endian bytes.
-    let mut bytes: Vec<u8> = Vec::new();
-    for c in word.chars() {
-        let Some(digit) = BASE58.find(c) else {
-            return false;
-        };
-        let mut carry = digit as u32;
-        for byte in bytes.iter_mut().rev() {
-            carry += u32::from(*byte) * 58;
-            *byte = (carry & 0xff) as u8;
-            carry >>= 8;
-        }
-        while carry > 0 {
-            bytes.insert(0, (carry & 0xff) as u8);
-            carry >>= 8;
-        }
+    match bs58::decode(word).with_check(None).into_vec() {
+        Ok(payload) => payload.len() == 21 && matches!(payload[0], 0x00 | 0x05),
+        Err(_) => false,
     }
-    // Each leading `1` is a leading zero byte.
-    let zeros = word.chars().take_while(|c| *c == '1').count();
-    let mut decoded = vec![0u8; zeros];
-    decoded.extend(bytes);
-    if decoded.len() != 25 || !matches!(decoded[0], 0x00 | 0x05) {
-        return false;
-    }
-    let (payload, checksum) = decoded.split_at(21);
-    Sha256::digest(Sha256::digest(payload))[..4] == *checksum
 }
 
-const BECH32: &str = "qpzry9x8gf2tvdw0s3jn54khce6mua7l";
-
-fn polymod(values: &[u8]) -> u32 {
-    const GENERATORS: [u32; 5] = [0x3b6a57b2, 0x26508e6d, 0x1ea119fa, 0x3d4233dd, 0x2a1462b3];
-    let mut checksum = 1u32;
-    for value in values {
-        let top = checksum >> 25;
-        checksum = ((checksum & 0x1ffffff) << 5) ^ u32::from(*value);
-        for (i, generator) in GENERATORS.iter().enumerate() {
-            if (top >> i) & 1 == 1 {
-                checksum ^= generator;
-            }
-        }
-    }
-    checksum
-}
-
-/// A segwit address `bc1…` in one case: witness version 0 with a bech32
-/// checksum, versions 1–16 with bech32m.
+/// A mainnet segwit address `bc1…` in one case, as BIP-173 and BIP-350
+/// define a valid one: witness version 0 with a bech32 checksum and a
+/// program of 20 or 32 bytes, versions 1–16 with bech32m and 2 to 40 bytes,
+/// zero padding, at most 90 characters. (A word with a valid checksum but a
+/// program no address can have is not an address.)
 fn segwit(word: &str) -> bool {
-    let mixed = word.chars().any(|c| c.is_ascii_lowercase())
-        && word.chars().any(|c| c.is_ascii_uppercase());
-    let lower = word.to_ascii_lowercase();
-    let Some(data) = lower.strip_prefix("bc1") else {
-        return false;
-    };
-    if mixed || data.len() < 7 || lower.len() > 90 {
-        return false;
-    }
-    let Some(values) = data
-        .chars()
-        .map(|c| BECH32.find(c).map(|v| v as u8))
-        .collect::<Option<Vec<u8>>>()
-    else {
-        return false;
-    };
-    // The human-readable part "bc", expanded, then the data.
-    let mut all = vec![3, 3, 0, 2, 3];
-    all.extend(&values);
-    let constant = polymod(&all);
-    match values[0] {
-        0 => constant == 1,
-        1..=16 => constant == 0x2bc8_30a3,
-        _ => false,
+    match bech32::segwit::decode(word) {
+        Ok((hrp, _, _)) => hrp.as_str().eq_ignore_ascii_case("bc") && word.len() <= 90,
+        Err(_) => false,
     }
 }
 
@@ -494,6 +503,9 @@ pub fn indicators(text: &str) -> BTreeSet<(String, String)> {
     let mut reader = Reader {
         text: &text,
         refused_name_until: 0,
+        labels: None,
+        local_part: None,
+        email_labels: None,
     };
     let mut found = BTreeSet::new();
     let mut registry: BTreeMap<String, String> = BTreeMap::new();

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use axum::http::HeaderValue;
+use axum::response::Response;
 use axum::routing::{get, post};
 
 use crate::shared::App;
@@ -12,11 +14,14 @@ use crate::{admin, faults, trustar, xsiam};
 
 /// Both APIs, the faults in front of them, and the `/_sandbox` routes.
 pub(crate) fn router(app: Arc<App>) -> Router {
-    let apis = Router::new()
+    let faults = || axum::middleware::from_fn_with_state(app.clone(), faults::apply);
+    let xsiam = Router::new()
         .route(
             "/public_api/v1/mth/child/report/update/status",
             post(xsiam::update_status),
         )
+        .layer(faults());
+    let trustar = Router::new()
         .route("/oauth/token", post(trustar::token))
         // Other methods, POST among them, go to `trustar::other_method`.
         .route(
@@ -25,22 +30,36 @@ pub(crate) fn router(app: Arc<App>) -> Router {
                 .put(trustar::put_report)
                 .fallback(trustar::other_method),
         )
-        .layer(axum::middleware::from_fn_with_state(
-            app.clone(),
-            faults::apply,
-        ));
+        .layer(faults())
+        // Outermost: every TruSTAR answer, a fault's too, carries one.
+        .layer(axum::middleware::map_response(trace_id));
     let sandbox = Router::new()
         .route("/_sandbox/state", get(admin::state))
         .route("/_sandbox/reset", post(admin::reset))
+        .route("/_sandbox/expire-tokens", post(admin::expire_tokens))
         .route(
             "/_sandbox/faults",
             get(admin::faults)
                 .post(admin::add_fault)
                 .delete(admin::clear_faults),
         );
-    apis.merge(sandbox)
+    xsiam
+        .merge(trustar)
+        .merge(sandbox)
         // Bodies over TruSTAR's 2 MB limit must reach the handler, which
         // answers 413 the vendor's way.
         .layer(DefaultBodyLimit::max(16 * 1024 * 1024))
         .with_state(app)
+}
+
+/// TruSTAR's `Trace-Id` header: 16 random hex digits per answer, as the
+/// vendor sends with every answer (its SDK quotes it in errors).
+async fn trace_id(mut response: Response) -> Response {
+    let mut bytes = [0u8; 8];
+    let _ = getrandom::fill(&mut bytes);
+    let id: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert("trace-id", value);
+    }
+    response
 }

@@ -7,14 +7,13 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use trustar_client::types::Report;
-use xsiam_client::types::MthReport;
 
 use crate::credentials::Credentials;
 use crate::dialect::{XsiamAnswerShape, XsiamDialect};
 use crate::fault::Fault;
 use crate::fault_rates::{FaultRates, RandomFaults};
 use crate::state::SandboxState;
+use crate::wire::{TrustarReport, XsiamReport};
 
 /// What a [`SandboxBuilder`](crate::SandboxBuilder) sets.
 #[derive(Debug, Clone)]
@@ -53,9 +52,9 @@ pub(crate) struct App {
 /// What changes while the sandbox runs.
 pub(crate) struct Inner {
     /// XSIAM reports by `XSOAR_SOURCE_ID`.
-    pub xsiam: BTreeMap<String, MthReport>,
+    pub xsiam: BTreeMap<String, XsiamReport>,
     /// TruSTAR reports by internal id.
-    pub trustar: BTreeMap<String, Report>,
+    pub trustar: BTreeMap<String, TrustarReport>,
     /// Issued TruSTAR tokens and when they expire.
     pub tokens: HashMap<String, Instant>,
     /// Faults for the next requests.
@@ -70,6 +69,9 @@ pub(crate) struct Inner {
     pub trustar_update_counts: BTreeMap<String, u64>,
     /// Faults answered so far, per kind.
     pub faults_injected: BTreeMap<String, u64>,
+    /// TruSTAR calls refused for their token, per reason (`expired`,
+    /// `invalid`).
+    pub token_refusals: BTreeMap<String, u64>,
     /// Faults at random, when asked for.
     pub random_faults: Option<RandomFaults>,
 }
@@ -115,6 +117,7 @@ impl App {
             xsiam_bodies: inner.xsiam_bodies.clone(),
             trustar_update_counts: inner.trustar_update_counts.clone(),
             faults_injected: inner.faults_injected.clone(),
+            token_refusals: inner.token_refusals.clone(),
         }
     }
 
@@ -126,6 +129,16 @@ impl App {
 
     pub(crate) fn add_fault(&self, fault: Fault) {
         self.lock().faults.push_back(fault);
+    }
+
+    /// Every token issued so far expires now: the next call with one is
+    /// refused as `Expired oauth2 access token`, though its client
+    /// believes it fresh.
+    pub(crate) fn expire_tokens(&self) {
+        let now = Instant::now();
+        for expiry in self.lock().tokens.values_mut() {
+            *expiry = now;
+        }
     }
 }
 
@@ -151,6 +164,7 @@ impl Inner {
             xsiam_bodies: BTreeMap::new(),
             trustar_update_counts: BTreeMap::new(),
             faults_injected: BTreeMap::new(),
+            token_refusals: BTreeMap::new(),
             random_faults: rates.map(RandomFaults::new),
         }
     }
@@ -162,9 +176,9 @@ pub(crate) const FIRST_NUMBERED_REPORT: u64 = 1_000_000;
 
 /// `n` more XSIAM reports with predictable ids, all `NEW`, for load tests
 /// that should not queue on three reports.
-fn numbered_reports(n: usize) -> Vec<MthReport> {
+fn numbered_reports(n: usize) -> Vec<XsiamReport> {
     (0..n as u64)
-        .map(|i| MthReport {
+        .map(|i| XsiamReport {
             xsoar_source_id: Some((FIRST_NUMBERED_REPORT + i).to_string()),
             name: Some(format!("Sandbox report {}", i + 1)),
             report_status: Some("NEW".into()),
@@ -173,7 +187,7 @@ fn numbered_reports(n: usize) -> Vec<MthReport> {
             report_type: Some("Threat Hunting Report".into()),
             insert_time: Some(1_763_468_832_000),
             update_time: Some(1_763_468_832_000),
-            ..MthReport::default()
+            ..XsiamReport::default()
         })
         .collect()
 }

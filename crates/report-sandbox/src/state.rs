@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use trustar_client::types::Report;
-use xsiam_client::types::MthReport;
+
+use crate::wire::{TrustarReport, XsiamReport};
 
 /// Every report the sandbox holds. Also the format of a state file given at
 /// start (`--state FILE`) and of `GET /_sandbox/state`.
@@ -18,9 +18,9 @@ use xsiam_client::types::MthReport;
 #[non_exhaustive]
 pub struct SandboxState {
     /// XSIAM MTH/MDR reports, as `{"reply": …}` carries them.
-    pub xsiam_reports: Vec<MthReport>,
+    pub xsiam_reports: Vec<XsiamReport>,
     /// TruSTAR reports, as `GET /api/1.3/reports/{id}` returns them.
-    pub trustar_reports: Vec<Report>,
+    pub trustar_reports: Vec<TrustarReport>,
     /// How many status updates each XSIAM report received since the start
     /// (or the last reset): lets tests prove no update was lost or applied
     /// twice. Ignored in a state file.
@@ -39,6 +39,11 @@ pub struct SandboxState {
     /// `drop`). Ignored in a state file.
     #[serde(default, skip_deserializing)]
     pub faults_injected: BTreeMap<String, u64>,
+    /// How many TruSTAR calls were refused for their token, by reason
+    /// (`expired`, `invalid`): shows a client met an expiry it did not
+    /// foresee. Ignored in a state file.
+    #[serde(default, skip_deserializing)]
+    pub token_refusals: BTreeMap<String, u64>,
 }
 
 impl SandboxState {
@@ -151,13 +156,14 @@ impl SandboxState {
         ]);
         SandboxState {
             xsiam_reports: serde_json::from_value(xsiam)
-                .expect("the seed matches specs/xsiam.yaml"),
+                .expect("the seed has the fields of the vendor page"),
             trustar_reports: serde_json::from_value(trustar)
-                .expect("the seed matches specs/trustar.yaml"),
+                .expect("the seed has the fields of the vendor page"),
             xsiam_update_counts: BTreeMap::new(),
             xsiam_bodies: BTreeMap::new(),
             trustar_update_counts: BTreeMap::new(),
             faults_injected: BTreeMap::new(),
+            token_refusals: BTreeMap::new(),
         }
     }
 }

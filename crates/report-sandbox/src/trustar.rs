@@ -3,7 +3,8 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::rejection::{FormRejection, QueryRejection};
+use axum::extract::{Form, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -50,12 +51,18 @@ fn new_token() -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// The token request's form body, percent-decoded.
+#[derive(serde::Deserialize)]
+pub(crate) struct TokenForm {
+    grant_type: Option<String>,
+}
+
 /// HTTP Basic with the sandbox's API key and secret, and the form body
 /// `grant_type=client_credentials`.
 pub(crate) async fn token(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
-    body: Bytes,
+    form: Result<Form<TokenForm>, FormRejection>,
 ) -> Response {
     let expected = base64::engine::general_purpose::STANDARD.encode(format!(
         "{}:{}",
@@ -68,18 +75,17 @@ pub(crate) async fn token(
     if basic != Some(expected.as_str()) {
         return oauth_error(StatusCode::UNAUTHORIZED, "unauthorized", "Bad credentials");
     }
-    let form = String::from_utf8_lossy(&body);
-    if !form
-        .split('&')
-        .any(|pair| pair == "grant_type=client_credentials")
-    {
+    let grant_type = form.ok().and_then(|Form(form)| form.grant_type);
+    if grant_type.as_deref() != Some("client_credentials") {
         return oauth_error(
             StatusCode::BAD_REQUEST,
             "unsupported_grant_type",
-            "grant_type must be client_credentials",
+            "grant_type must be client_credentials, as a form body \
+             (application/x-www-form-urlencoded)",
         );
     }
     let token = new_token();
+    // The lifetime is at most a day (checked at start): no overflow.
     app.lock()
         .tokens
         .insert(token.clone(), Instant::now() + app.token_lifetime);
@@ -113,34 +119,47 @@ impl App {
         if self.static_token.as_deref() == Some(token) {
             return None;
         }
-        match self.lock().tokens.get(token) {
-            Some(expiry) if Instant::now() < *expiry => None,
-            Some(_) => Some(oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_token",
-                "Expired oauth2 access token",
-            )),
-            None => Some(oauth_error(
-                StatusCode::BAD_REQUEST,
-                "invalid_token",
-                "Invalid oauth2 access token",
-            )),
-        }
+        let mut inner = self.lock();
+        let (refusal, description) = match inner.tokens.get(token) {
+            Some(expiry) if Instant::now() < *expiry => return None,
+            Some(_) => ("expired", "Expired oauth2 access token"),
+            None => ("invalid", "Invalid oauth2 access token"),
+        };
+        *inner.token_refusals.entry(refusal.into()).or_default() += 1;
+        Some(oauth_error(
+            StatusCode::BAD_REQUEST,
+            "invalid_token",
+            description,
+        ))
     }
 }
 
-/// Whether `idType` in the query is `external` (`internal` is the
-/// default); `None` for any other value.
-fn external(query: Option<&str>) -> Option<bool> {
-    let value = query
-        .unwrap_or_default()
-        .split('&')
-        .find_map(|pair| pair.strip_prefix("idType="));
-    match value {
+/// The `idType` of a report's address, percent-decoded from the query.
+#[derive(serde::Deserialize)]
+pub(crate) struct IdTypeQuery {
+    #[serde(rename = "idType")]
+    id_type: Option<String>,
+}
+
+/// Whether the query says `idType=external` (`internal` is the default);
+/// `None` for any other value or a query that does not parse.
+fn external(query: Result<Query<IdTypeQuery>, QueryRejection>) -> Option<bool> {
+    let Ok(Query(query)) = query else {
+        return None;
+    };
+    match query.id_type.as_deref() {
         None | Some("internal") => Some(false),
         Some("external") => Some(true),
         Some(_) => None,
     }
+}
+
+/// TruSTAR's 400 for an `idType` that is neither.
+fn bad_id_type() -> Response {
+    message(
+        StatusCode::BAD_REQUEST,
+        "idType must be internal or external",
+    )
 }
 
 /// The internal id of the report `id` names.
@@ -159,17 +178,14 @@ fn find(inner: &Inner, id: &str, external: bool) -> Option<String> {
 pub(crate) async fn get_report(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
-    RawQuery(query): RawQuery,
+    query: Result<Query<IdTypeQuery>, QueryRejection>,
     headers: HeaderMap,
 ) -> Response {
     if let Some(refused) = app.bearer_refusal(&headers) {
         return refused;
     }
-    let Some(external) = external(query.as_deref()) else {
-        return message(
-            StatusCode::BAD_REQUEST,
-            "idType must be internal or external",
-        );
+    let Some(external) = external(query) else {
+        return bad_id_type();
     };
     let inner = app.lock();
     match find(&inner, &id, external).and_then(|internal| inner.trustar.get(&internal)) {
@@ -225,12 +241,13 @@ fn writable(body: &Map<String, Value>) -> Result<Writable, String> {
     // server takes that as well as ISO-8601 with an offset.
     let time_began = match body.get("timeBegan") {
         None | Some(Value::Null) => None,
-        Some(Value::String(text)) => Some(
-            text.parse::<api_time::OffsetDateTime>()
-                .map_err(|e| format!("timeBegan: {e}"))?
-                .as_chrono()
-                .timestamp_millis(),
-        ),
+        Some(Value::String(text)) => Some(crate::time::iso8601_ms(text).ok_or_else(|| {
+            format!(
+                "timeBegan {:?} is not an ISO-8601 date-time with an offset, e.g. \
+                 2016-09-22T11:38:35+00:00",
+                text.chars().take(64).collect::<String>()
+            )
+        })?),
         Some(Value::Number(ms)) => Some(
             ms.as_i64()
                 .filter(|ms| chrono::DateTime::from_timestamp_millis(*ms).is_some())
@@ -259,18 +276,15 @@ fn writable(body: &Map<String, Value>) -> Result<Writable, String> {
 pub(crate) async fn put_report(
     State(app): State<Arc<App>>,
     Path(id): Path<String>,
-    RawQuery(query): RawQuery,
+    query: Result<Query<IdTypeQuery>, QueryRejection>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     if let Some(refused) = app.bearer_refusal(&headers) {
         return refused;
     }
-    let Some(external) = external(query.as_deref()) else {
-        return message(
-            StatusCode::BAD_REQUEST,
-            "idType must be internal or external",
-        );
+    let Some(external) = external(query) else {
+        return bad_id_type();
     };
     if body.len() > MAX_BODY_BYTES {
         return too_large(app.max_indicators);
@@ -312,7 +326,7 @@ pub(crate) async fn other_method(
     method: axum::http::Method,
     state: State<Arc<App>>,
     id: Path<String>,
-    query: RawQuery,
+    query: Result<Query<IdTypeQuery>, QueryRejection>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {

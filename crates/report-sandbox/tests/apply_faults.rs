@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use report_sandbox::{Fault, FaultKind, Sandbox};
+use sandbox_clients::SandboxClients;
 use threat_reports::{Error, ReportStatus, RetryPolicy};
 
 #[tokio::test]
@@ -19,7 +20,9 @@ async fn each_apply_fault_applies_the_update_then_loses_the_answer() {
             .unwrap();
         assert!(answer.status().is_success(), "{kind}: {}", answer.status());
     }
-    sandbox.add_fault("apply_hang:1:3000".parse::<Fault>().unwrap());
+    sandbox
+        .add_fault("apply_hang:1:3000".parse::<Fault>().unwrap())
+        .unwrap();
     let client = sandbox
         .xsiam_client()
         .retry(RetryPolicy::none())

@@ -2,6 +2,7 @@
 //! user would: the client needs no setting to work against either.
 
 use report_sandbox::{RunningSandbox, Sandbox, XsiamAnswerShape, XsiamDialect};
+use sandbox_clients::SandboxClients;
 use serde_json::{Value, json};
 use threat_reports::xsiam::{BodyEnvelope, XsiamClient};
 use threat_reports::{Error, ReportStatus};

@@ -4,6 +4,7 @@
 use std::time::Duration;
 
 use report_sandbox::{Fault, FaultKind, Sandbox};
+use sandbox_clients::SandboxClients;
 use serde_json::{Value, json};
 use threat_reports::trustar::{ReportId, ReportUpdate};
 use threat_reports::{Error, ReportStatus, Reported, RetryPolicy};
@@ -274,18 +275,23 @@ async fn trustar_limits_are_enforced_with_413() {
     }
 }
 
+/// A token the client believes fresh (it lives 599 s) is refused as
+/// expired: the sandbox's "Expired oauth2 access token" branch, met by the
+/// facade's refresh-and-replay.
 #[tokio::test]
 async fn trustar_tokens_expire_and_the_facade_refreshes_them() {
-    let sandbox = Sandbox::builder()
-        .token_lifetime(Duration::from_secs(1))
-        .start()
-        .await
-        .unwrap();
+    let sandbox = Sandbox::builder().start().await.unwrap();
     let client = sandbox.trustar_client().build().unwrap();
     let id = ReportId::External("M-1234".into());
     client.get_report(&id).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert!(sandbox.state().token_refusals.is_empty());
+    sandbox.expire_tokens();
     client.get_report(&id).await.unwrap();
+    assert_eq!(
+        sandbox.state().token_refusals.get("expired"),
+        Some(&1),
+        "the expired token was sent once, then a fresh one"
+    );
 
     // Raw: an unknown token is refused the vendor's way.
     let answer = reqwest::Client::new()
@@ -335,14 +341,18 @@ async fn faults_on_demand_are_survived_by_the_facades_retries() {
     );
 
     // TruSTAR through a 429 with waitTime and a hang longer than the timeout.
-    sandbox.add_fault(Fault {
-        kind: FaultKind::TooManyRequests { wait_ms: 30 },
-        count: 1,
-    });
-    sandbox.add_fault(Fault {
-        kind: FaultKind::Hang { ms: 1500 },
-        count: 1,
-    });
+    sandbox
+        .add_fault(Fault {
+            kind: FaultKind::TooManyRequests { wait_ms: 30 },
+            count: 1,
+        })
+        .unwrap();
+    sandbox
+        .add_fault(Fault {
+            kind: FaultKind::Hang { ms: 1500 },
+            count: 1,
+        })
+        .unwrap();
     let trustar = sandbox
         .trustar_client()
         .retry(fast())

@@ -79,7 +79,7 @@ fn thousands_of_rows_through_429s_503s_and_drops_are_applied_exactly_once() {
             count: 5,
         },
     ] {
-        server.sandbox.add_fault(fault);
+        server.sandbox.add_fault(fault).unwrap();
     }
     let dir = tempfile::tempdir().unwrap();
     let (rows, journal) = (

@@ -416,8 +416,11 @@ async fn a_token_is_renewed_shortly_before_it_expires() {
     let client = client(&server);
     client.get_report(&external("a")).await.unwrap();
     client.get_report(&external("a")).await.unwrap(); // still fresh: no fetch
-    // A 1 s token is fresh for 0.8 s.
-    tokio::time::sleep(Duration::from_millis(900)).await;
+    // A 1 s token is fresh for 0.8 s. Nothing is in flight: the clock is
+    // moved on rather than slept through.
+    tokio::time::pause();
+    tokio::time::advance(Duration::from_millis(900)).await;
+    tokio::time::resume();
     client.get_report(&external("a")).await.unwrap();
 }
 

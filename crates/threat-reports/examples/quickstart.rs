@@ -9,6 +9,7 @@
 
 use indicator_corpus as corpus;
 use report_sandbox::Sandbox;
+use sandbox_clients::SandboxClients;
 use threat_reports::Error;
 use threat_reports::indicators::count;
 use threat_reports::trustar::{ReportId, ReportUpdate};
