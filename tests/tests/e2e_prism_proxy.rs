@@ -3,7 +3,6 @@
 //! against the specs, both directions; any violation turns into an error
 //! answer, and the test fails.
 
-
 use integration_tests::prism::{Prism, spec};
 use report_sandbox::Sandbox;
 use threat_reports::trustar::{ReportId, ReportUpdate, TrustarClient};

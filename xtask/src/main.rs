@@ -29,7 +29,7 @@ commands:
   bench-requests        10,000 XSIAM updates through the facade and a plain
                         reqwest loop at concurrency 1, 16, 64 (a benchmark)
   soak                  100,000 mixed calls with random faults; fails on any
-                        lost or doubled update, prints memory along the way
+                        lost update or unexplained duplicate, prints memory along the way
   fuzz [--seconds N | --runs N]
                         every cargo-fuzz target under fuzz/, N seconds (default
                         60) or N inputs each; installs cargo-fuzz if missing

@@ -15,14 +15,24 @@ macro_rules! out {
     };
 }
 
-/// Writes `bytes` to standard output. A closed pipe ends the process
-/// quietly with 0, as a reader that has seen enough is no failure; any
-/// other write error ends it with 1.
+/// Set once standard output is found closed: nothing more is written.
+static STDOUT_CLOSED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Writes `bytes` to standard output. A closed pipe (`| head -1`) is no
+/// failure: a reader that has seen enough stops reading, and the command
+/// goes on to its end as it would have, writing nothing more to standard
+/// output: its exit code, `--failed` file and journal are what they would
+/// have been. Any other write error ends the process with 1.
 pub fn raw(bytes: &[u8]) {
+    use std::sync::atomic::Ordering;
+    if STDOUT_CLOSED.load(Ordering::Relaxed) {
+        return;
+    }
     let mut stdout = std::io::stdout().lock();
     if let Err(e) = stdout.write_all(bytes).and_then(|()| stdout.flush()) {
         if e.kind() == std::io::ErrorKind::BrokenPipe {
-            std::process::exit(0);
+            STDOUT_CLOSED.store(true, Ordering::Relaxed);
+            return;
         }
         eprintln!("reportctl: cannot write to standard output: {e}");
         std::process::exit(1);

@@ -569,8 +569,9 @@ fn a_rerun_never_takes_a_report_back_to_an_older_row() {
 }
 
 /// A journal cut in the middle of a line (a crash while writing): the
-/// fragment is set aside and said so, the next entry starts on a fresh
-/// line, and a corrupt line is named by its number.
+/// fragment is moved to a file beside it, named in the message, and cut
+/// from the journal, which stays JSON Lines; a corrupt line is named by its
+/// number; a later run does not warn about the fragment again.
 #[test]
 fn a_torn_journal_is_set_aside_not_glued_onto() {
     let server = with_reports(3);
@@ -605,8 +606,17 @@ fn a_torn_journal_is_set_aside_not_glued_onto() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
-    assert!(stderr.contains("line 3 was cut short"), "{stderr}");
+    let beside = format!("{}.torn", journal.display());
+    assert!(
+        stderr.contains("line 3 was cut short") && stderr.contains(&beside),
+        "{stderr}"
+    );
     assert!(stderr.contains("line 2 is not a journal entry"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&beside).unwrap(),
+        "{\"line\":3,\"source_id\":\"r0001\",\"sta",
+        "the fragment, as it was, beside the journal"
+    );
     let state = server.sandbox.state();
     // Line 2 was done; the torn entry's row and the last one were sent.
     assert_eq!(state.xsiam_update_counts.get("r0000"), None);
@@ -614,16 +624,30 @@ fn a_torn_journal_is_set_aside_not_glued_onto() {
     assert_eq!(state.xsiam_update_counts.get("r0002"), Some(&1));
     let text = std::fs::read_to_string(&journal).unwrap();
     let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(
-        lines[2], "{\"line\":3,\"source_id\":\"r0001\",\"sta",
-        "the fragment stays as it was"
-    );
-    for line in &lines[3..] {
+    assert_eq!(lines[1], "not an entry");
+    for line in &lines[2..] {
         let entry: serde_json::Value =
             serde_json::from_str(line).unwrap_or_else(|e| panic!("{line}: {e}"));
         assert_eq!(entry["outcome"], "done");
     }
-    assert_eq!(lines.len(), 5);
+    assert_eq!(lines.len(), 4);
+    // A rerun finds nothing torn, and nothing to send.
+    let output = reportctl(Some(&server), dir.path())
+        .args([
+            "xsiam",
+            "--body-envelope",
+            "flat",
+            "bulk-status",
+            "--journal",
+        ])
+        .arg(&journal)
+        .arg(&rows)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("cut short"), "{stderr}");
+    assert_eq!(server.sandbox.state().xsiam_update_counts.len(), 2);
 }
 
 /// JSON Lines rows take a numeric `source_id`; rows are trimmed the same
@@ -664,4 +688,60 @@ fn json_lines_take_numeric_ids_and_trim_like_csv() {
     );
     assert!(!stdout.contains("skipped"), "{stdout}");
     assert!(!stdout.contains("superseded"), "{stdout}");
+}
+
+/// `bulk-status … | head -1` once the reader has gone: a closed standard
+/// output changes nothing but what is printed. The exit code still says
+/// rows failed, `--failed` is written, and the journal holds every row.
+#[test]
+fn a_closed_standard_output_changes_no_exit_code_failed_file_or_journal() {
+    let server = common::with_reports_and_faults(
+        6,
+        &[Fault {
+            kind: FaultKind::Unavailable,
+            count: 2,
+        }],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let (rows, journal, failed) = (
+        dir.path().join("rows.csv"),
+        dir.path().join("journal.jsonl"),
+        dir.path().join("failed.csv"),
+    );
+    let text: String = (0..6).map(|i| format!("r{i:04},closed\n")).collect();
+    std::fs::write(&rows, text).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_reportctl"))
+        .env_clear()
+        .envs(environment(Some(&server), dir.path()))
+        .args([
+            "xsiam",
+            "--body-envelope",
+            "flat",
+            "bulk-status",
+            "--rate",
+            "0",
+            "--concurrency",
+            "1",
+            "--max-attempts",
+            "1",
+        ])
+        .arg("--journal")
+        .arg(&journal)
+        .arg("--failed")
+        .arg(&failed)
+        .arg(&rows)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The reader goes away before anything is printed.
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let failed_rows = std::fs::read_to_string(&failed).unwrap();
+    assert_eq!(failed_rows.lines().count(), 3, "{failed_rows}");
+    let journaled = std::fs::read_to_string(&journal).unwrap();
+    assert_eq!(journaled.lines().count(), 6, "{journaled}");
 }

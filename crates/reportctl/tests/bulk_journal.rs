@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -221,7 +222,17 @@ fn a_second_ctrl_c_stops_at_once_and_journals_the_rows_in_flight_as_not_done() {
         server.sandbox.state().faults_injected.get("hang") == Some(&4)
     });
     signal(&run, "-INT");
-    std::thread::sleep(Duration::from_millis(300));
+    // The run says it took the first Ctrl-C: the event, not a while.
+    let mut messages = BufReader::new(run.stderr.take().unwrap());
+    let mut seen = String::new();
+    while !seen.contains("stopping: waiting for the 4 rows in flight") {
+        let mut line = String::new();
+        assert!(
+            messages.read_line(&mut line).unwrap() > 0,
+            "the run ended before it said it was stopping: {seen}"
+        );
+        seen.push_str(&line);
+    }
     assert!(
         run.try_wait().unwrap().is_none(),
         "the first Ctrl-C waits for the rows in flight"
@@ -233,7 +244,8 @@ fn a_second_ctrl_c_stops_at_once_and_journals_the_rows_in_flight_as_not_done() {
         second.elapsed() < Duration::from_secs(5),
         "the second Ctrl-C stops at once"
     );
-    let stderr = String::from_utf8_lossy(&output.stderr);
+    messages.read_to_string(&mut seen).unwrap();
+    let stderr = seen;
     assert_eq!(output.status.code(), Some(130), "{stderr}");
     assert!(stderr.contains("stopping now"), "{stderr}");
     assert_eq!(outcomes(&journal_path, "interrupted").len(), 4, "{stderr}");

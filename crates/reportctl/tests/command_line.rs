@@ -412,6 +412,117 @@ fn a_closed_pipe_ends_the_command_quietly() {
     first_line_then_close(&["completions", "bash"], home.path());
 }
 
+/// The leaf commands `--help` lists, as paths (`xsiam set-status`), found
+/// by walking the help of each command that has commands.
+fn leaf_commands(home: &std::path::Path) -> Vec<String> {
+    let mut leaves = Vec::new();
+    let mut queue = vec![Vec::<String>::new()];
+    while let Some(path) = queue.pop() {
+        let output = reportctl(None, home)
+            .args(&path)
+            .arg("--help")
+            .output()
+            .unwrap();
+        let help = stdout(&output);
+        let Some(section) = help.split("Commands:").nth(1) else {
+            leaves.push(path.join(" "));
+            continue;
+        };
+        for line in section.lines().skip(1) {
+            let Some(name) = line
+                .strip_prefix("  ")
+                .and_then(|l| l.split_whitespace().next())
+            else {
+                break;
+            };
+            if name != "help" {
+                let mut child = path.clone();
+                child.push(name.to_string());
+                queue.push(child);
+            }
+        }
+    }
+    leaves.sort();
+    leaves
+}
+
+/// Every command, run with `--json` against the sandbox: standard output
+/// is JSON (one document, or one per line), and a failure is a JSON object
+/// on standard error. The list of commands is checked against `--help`, so
+/// a new command without a JSON check fails here.
+#[test]
+fn json_is_honoured_by_every_command_help_lists() {
+    let server = server();
+    let home = tempfile::tempdir().unwrap();
+    let text = home.path().join("body.txt");
+    std::fs::write(&text, "evil.exe 8.8.8.8").unwrap();
+    let rows = home.path().join("rows.csv");
+    std::fs::write(&rows, "777776,closed\n").unwrap();
+    let text = text.to_str().unwrap();
+    let rows = rows.to_str().unwrap();
+    let runs: Vec<(&str, Vec<&str>)> = vec![
+        (
+            "xsiam set-status",
+            vec!["xsiam", "set-status", "777777", "closed"],
+        ),
+        ("xsiam bulk-status", vec!["xsiam", "bulk-status", rows]),
+        (
+            "trustar get",
+            vec!["trustar", "get", "M-1234", "--external"],
+        ),
+        (
+            "trustar update",
+            vec![
+                "trustar",
+                "update",
+                "M-1234",
+                "--external",
+                "--title",
+                "t",
+                "--dry-run",
+            ],
+        ),
+        ("indicators count", vec!["indicators", "count", text]),
+        ("indicators list", vec!["indicators", "list", text]),
+        // A failure: --json errors are JSON on stderr.
+        ("completions", vec!["completions", "bash"]),
+    ];
+    let mut checked: Vec<String> = runs.iter().map(|(name, _)| name.to_string()).collect();
+    for (name, args) in &runs {
+        let extra: &[&str] = if args[0] == "xsiam" {
+            &["--json", "--body-envelope", "flat"]
+        } else {
+            &["--json"]
+        };
+        let output = reportctl(Some(&server), home.path())
+            .args(args)
+            .args(extra)
+            .output()
+            .unwrap();
+        if output.status.success() {
+            let out = stdout(&output);
+            let whole = serde_json::from_str::<Value>(&out).is_ok();
+            let lines = out
+                .lines()
+                .filter(|l| !l.trim().is_empty())
+                .all(|l| serde_json::from_str::<Value>(l).is_ok());
+            assert!(!out.trim().is_empty() && (whole || lines), "{name}: {out}");
+        } else {
+            let error: Value = serde_json::from_str(stderr(&output).trim())
+                .unwrap_or_else(|e| panic!("{name}: {e}: {}", stderr(&output)));
+            assert!(
+                error["error"].is_string() && error["exit_code"].is_number(),
+                "{name}"
+            );
+        }
+    }
+    // The sandbox runs until stopped: its first line is JSON (checked in
+    // json_is_honoured_by_every_command).
+    checked.push("sandbox".into());
+    checked.sort();
+    assert_eq!(checked, leaf_commands(home.path()));
+}
+
 #[test]
 fn json_is_honoured_by_every_command() {
     let home = tempfile::tempdir().unwrap();
@@ -486,13 +597,27 @@ fn counting_a_terminal_says_it_reads_standard_input() {
         .and_then(|mut child| {
             use std::io::Write;
             let mut stdin = child.stdin.take().unwrap();
-            std::thread::sleep(std::time::Duration::from_millis(500));
+            // Wait for the prompt itself, not for a while: the terminal
+            // echoes it on standard output once reportctl reads.
+            let mut out = BufReader::new(child.stdout.take().unwrap());
+            let mut seen = String::new();
+            while !seen.contains("standard input") {
+                let mut line = String::new();
+                if out.read_line(&mut line).unwrap() == 0 {
+                    break;
+                }
+                seen.push_str(&line);
+            }
             stdin.write_all(b"evil.exe\n\x04").unwrap();
             drop(stdin);
-            child.wait_with_output()
+            let mut rest = String::new();
+            std::io::Read::read_to_string(&mut out, &mut rest).unwrap();
+            seen.push_str(&rest);
+            child.wait().map(|status| (seen, status))
         })
         .unwrap();
-    let seen = stdout(&output);
+    let (seen, status) = output;
+    assert!(status.success(), "{seen}");
     assert!(
         seen.contains("reading the text from standard input"),
         "{seen}"

@@ -36,7 +36,7 @@ pub(crate) struct Arrived {
 }
 
 /// The most bytes of an answer body a client reads (the largest answer
-/// either API documents is a report of at most 2 MB, JSON-escaped).
+/// either API documents is a report of at most 2 MiB, JSON-escaped).
 pub(crate) const MAX_ANSWER_BYTES: usize = 8 << 20;
 
 impl CallRecord {

@@ -104,7 +104,7 @@ fn too_many(
     });
     format!(
         "TruSTAR refused the report as too large (HTTP {}){}: {}.{local} TruSTAR's limit may be \
-         2,000 indicators (its update page), 500 (its error pages) or 2 MB of body: split the \
+         2,000 indicators (its update page), 500 (its error pages) or 2 MiB of body: split the \
          report, or lower the client's max_indicators to match",
         response.status,
         request_id(response),
@@ -224,7 +224,7 @@ pub enum Error {
     /// server answers 413 (then `response` and `server_message` hold its
     /// answer, and `count` the local count of what was sent, which was
     /// under the client's limit: the server's limit may be lower, or the
-    /// body over 2 MB).
+    /// body over 2 MiB).
     #[error("{}", too_many(.count, .limit, .server_message, .response))]
     TooManyIndicators {
         /// The local count of the body, by kind, when the client made one.

@@ -53,7 +53,12 @@ pub(crate) async fn failure<E: DeserializeOwned + Serialize>(
             let status = answer.status().as_u16();
             let request_id = request_id(answer.headers());
             let error = answer.into_inner();
-            let body = serde_json::to_vec(&error).unwrap_or_default();
+            // The body as it arrived (the executor kept it), not a
+            // re-encoding of what the generated type read of it.
+            let body = match record.arrived() {
+                Some(arrived) if arrived.status == status => arrived.body.to_vec(),
+                _ => serde_json::to_vec(&error).unwrap_or_default(),
+            };
             error_answer(status, request_id, body, Some(error))
         }
         E2::UnexpectedResponse(answer) => {

@@ -155,3 +155,30 @@ proptest! {
         }
     }
 }
+
+/// An error in the vendor's own shape keeps its body as it arrived
+/// (spacing, key order and fields the generated type does not know), not
+/// a re-encoding of what was read of it.
+#[tokio::test]
+async fn an_error_answer_in_the_vendors_shape_keeps_its_body_as_it_arrived() {
+    let server = MockServer::start().await;
+    let arrived =
+        r#"{ "reply" : { "err_msg": "bad", "err_code": 400, "err_extra": {"why": 1}, "z": [] } }"#;
+    Mock::given(any_request())
+        .respond_with(
+            ResponseTemplate::new(400)
+                .set_body_raw(arrived.as_bytes().to_vec(), "application/json"),
+        )
+        .mount(&server)
+        .await;
+    let error = XsiamClient::builder()
+        .base_url(server.uri())
+        .standard_key("1", "k")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap()
+        .update_report_status("1", ReportStatus::New)
+        .await
+        .unwrap_err();
+    assert_eq!(error.response().unwrap().body, arrived, "{error:?}");
+}

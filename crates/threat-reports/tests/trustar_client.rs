@@ -315,7 +315,7 @@ async fn a_server_413_is_the_same_error_with_the_servers_message() {
         "HTTP 413",
         "2,000",
         "500",
-        "2 MB",
+        "2 MiB",
         "3 indicators",
         "trace-413",
     ] {

@@ -135,18 +135,52 @@ impl Journal {
         file.read_to_end(&mut bytes).map_err(|e| {
             Failure::usage(format!("cannot read the journal {}: {e}", path.display()))
         })?;
-        let (recorded, torn) = read(&bytes, path);
-        let mut journal = Journal {
+        let recorded = read(&bytes, path);
+        let journal = Journal {
             file,
             path: path.to_path_buf(),
         };
-        if torn {
-            journal.write(b"\n").map_err(|e| Failure {
-                code: 1,
-                message: journal.write_error(&e),
-            })?;
+        if !bytes.is_empty() && !bytes.ends_with(b"\n") {
+            journal.set_aside_torn_tail(&bytes)?;
         }
         Ok((journal, recorded))
+    }
+
+    /// A last line cut short (a crash or a full disk while it was written)
+    /// is moved to a file beside the journal, named in the message, and
+    /// cut from the journal: it stays valid JSON Lines, and later runs do
+    /// not warn again. The row it was for counts as not done.
+    fn set_aside_torn_tail(&self, bytes: &[u8]) -> Result<(), Failure> {
+        let cut = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+        let line = bytes[..cut].iter().filter(|b| **b == b'\n').count() + 1;
+        let failed = |e: std::io::Error| Failure {
+            code: 1,
+            message: self.write_error(&e),
+        };
+        let beside = (0..)
+            .map(|n| {
+                let suffix = if n == 0 {
+                    String::new()
+                } else {
+                    format!(".{n}")
+                };
+                PathBuf::from(format!("{}.torn{suffix}", self.path.display()))
+            })
+            .find(|p| !p.exists())
+            .unwrap_or_else(|| PathBuf::from(format!("{}.torn", self.path.display())));
+        std::fs::write(&beside, &bytes[cut..]).map_err(failed)?;
+        std::fs::File::open(&beside)
+            .and_then(|f| f.sync_all())
+            .map_err(failed)?;
+        self.file.set_len(cut as u64).map_err(failed)?;
+        self.file.sync_all().map_err(failed)?;
+        eprintln!(
+            "journal {}: line {line} was cut short (a crash or a full disk while it was \
+             written); it was moved to {}, and that row counts as not done",
+            self.path.display(),
+            beside.display()
+        );
+        Ok(())
     }
 
     /// Appends `entry` and syncs it to disk.
@@ -164,9 +198,11 @@ impl Journal {
 
     /// What a failed write means, naming the journal.
     fn write_error(&self, error: &std::io::Error) -> String {
-        let why = match error.raw_os_error() {
-            Some(28) => "the disk is full".to_string(),
-            Some(27) => "the file is too large for this system or its limits".to_string(),
+        let why = match error.kind() {
+            std::io::ErrorKind::StorageFull => "the disk is full".to_string(),
+            std::io::ErrorKind::FileTooLarge => {
+                "the file is too large for this system or its limits".to_string()
+            }
             _ => error.to_string(),
         };
         format!("cannot write the journal {}: {why}", self.path.display())
@@ -217,22 +253,15 @@ impl Ledger {
     }
 }
 
-/// The entries of a journal's bytes, and whether its last line is torn.
-fn read(bytes: &[u8], path: &Path) -> (Recorded, bool) {
-    let torn = !bytes.is_empty() && !bytes.ends_with(b"\n");
-    let text = String::from_utf8_lossy(bytes);
+/// The entries of a journal's whole lines (a last line cut short is not
+/// read: [`Journal::open`] sets it aside).
+fn read(bytes: &[u8], path: &Path) -> Recorded {
+    let whole = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
+    let text = String::from_utf8_lossy(&bytes[..whole]);
     let lines: Vec<&str> = text.split_terminator('\n').collect();
     let mut recorded = Recorded::default();
     for (i, line) in lines.iter().enumerate() {
         let number = i + 1;
-        if torn && number == lines.len() {
-            eprintln!(
-                "journal {}: line {number} was cut short (a crash or a full disk while it was \
-                 written); it is set aside, and that row counts as not done",
-                path.display()
-            );
-            continue;
-        }
         match serde_json::from_str::<Entry>(line) {
             Ok(entry) => {
                 if entry.outcome == Outcome::Done {
@@ -253,5 +282,5 @@ fn read(bytes: &[u8], path: &Path) -> (Recorded, bool) {
             ),
         }
     }
-    (recorded, torn)
+    recorded
 }

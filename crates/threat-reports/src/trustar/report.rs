@@ -11,7 +11,8 @@ use crate::Error;
 use crate::error::{Undecodable, epoch_ms, snippet};
 use crate::indicators::{IndicatorCount, count};
 
-/// The most bytes a report body may hold (TruSTAR: 2 MB).
+/// The most bytes a report body may hold: 2 MiB (2,097,152 bytes), this
+/// client's reading of TruSTAR's "2 MB".
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 /// The most characters `external_url` may hold.
 pub const MAX_EXTERNAL_URL_CHARS: usize = 500;
@@ -125,7 +126,7 @@ fn needed(field: &'static str, value: Option<String>) -> Result<String, Undecoda
 pub struct ReportUpdate {
     /// The title (required).
     pub title: String,
-    /// The body (required, at most 2 MB).
+    /// The body (required, at most 2 MiB).
     pub body: String,
     /// Exactly one enclave id.
     pub enclave_ids: Vec<String>,

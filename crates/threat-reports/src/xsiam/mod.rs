@@ -125,8 +125,11 @@ impl XsiamClient {
     /// vendor page's flat body; if the tenant answers that it wants
     /// `request_data` (`err_code` 101), the same update is sent again
     /// wrapped, and from then on this client and its clones send wrapped
-    /// bodies. Calls made while the first is out wait for its answer, so a
-    /// client sends at most one flat body to a tenant that refuses them.
+    /// bodies. Calls made while the first is out wait for its answer. A
+    /// probe whose answer shows nothing (a 503, a timeout) teaches nothing,
+    /// and the next call probes again: a tenant that refuses flat bodies
+    /// sees one flat body for each such probe (two, when the first probe
+    /// meets a 503), and none once one probe was answered.
     pub async fn update_report_status(
         &self,
         source_id: impl AsRef<str>,
