@@ -1,0 +1,130 @@
+//! `cargo xtask spec-diff [BASE]`: what a change to `specs/` does to the
+//! APIs' callers, each change rated for a client of the generated crates,
+//! and what it does to the generated Rust API.
+//!
+//! The rules are this project's own, over `openapiv3` with every `$ref`
+//! resolved: `redocly diff` (the pinned 2.77.0) rates a renamed request
+//! property a patch, where it breaks every client that sends it.
+
+mod generated_api;
+mod git;
+mod render;
+mod resolve;
+mod rules;
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use anyhow::{Result, bail};
+
+use crate::generate::parse_spec;
+pub use generated_api::{diff_generated, public_items};
+use git::{specs_at, specs_now};
+pub use render::{render, summary};
+pub use rules::diff_specs;
+
+/// How a change lands on a client of the generated crates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Rating {
+    /// Existing callers keep working.
+    Compatible,
+    /// Some existing caller breaks.
+    Breaking,
+}
+
+/// One change to a spec.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Change {
+    /// Breaking or compatible.
+    pub rating: Rating,
+    /// The spec (`xsiam`).
+    pub spec: String,
+    /// The operation (its `operationId`), or `-` for the spec as a whole.
+    pub operation: String,
+    /// Where, as a JSON pointer into the new (or, if removed, old) spec.
+    pub path: String,
+    /// What changed.
+    pub what: String,
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let rating = match self.rating {
+            Rating::Breaking => "breaking  ",
+            Rating::Compatible => "compatible",
+        };
+        write!(
+            f,
+            "{rating} {}: {} at {}: {}",
+            self.spec, self.operation, self.path, self.what
+        )
+    }
+}
+
+/// What `spec-diff` found: the API changes and the generated-API changes.
+#[derive(Debug, Default)]
+pub struct Report {
+    /// Every change to the APIs, rated.
+    pub changes: Vec<Change>,
+    /// Public items of the generated modules that appear, disappear or
+    /// change signature.
+    pub generated: Vec<String>,
+}
+
+impl Report {
+    /// Whether any change breaks a client.
+    pub fn breaking(&self) -> bool {
+        self.changes.iter().any(|c| c.rating == Rating::Breaking)
+    }
+}
+
+/// Compares two sets of spec texts, by name.
+pub fn compare(old: &BTreeMap<String, String>, new: &BTreeMap<String, String>) -> Result<Report> {
+    let mut report = Report::default();
+    let whole = |rating, spec: &str, what: &str| Change {
+        rating,
+        spec: spec.to_string(),
+        operation: "-".into(),
+        path: "#".into(),
+        what: what.into(),
+    };
+    for (name, text) in old {
+        match new.get(name) {
+            None => report
+                .changes
+                .push(whole(Rating::Breaking, name, "spec removed")),
+            Some(now) if now == text => {}
+            Some(now) => {
+                let path = format!("specs/{name}.yaml");
+                let (was, is) = (parse_spec(&path, text)?, parse_spec(&path, now)?);
+                report.changes.extend(diff_specs(name, &was, &is));
+                report.generated.extend(diff_generated(name, text, now)?);
+            }
+        }
+    }
+    for name in new.keys().filter(|n| !old.contains_key(*n)) {
+        report
+            .changes
+            .push(whole(Rating::Compatible, name, "spec added"));
+    }
+    Ok(report)
+}
+
+/// Every change to `root/specs/` since the git revision `base`.
+pub fn since(root: &Path, base: &str) -> Result<Report> {
+    compare(&specs_at(root, base)?, &specs_now(root)?)
+}
+
+/// `cargo xtask spec-diff [BASE] [--allow-breaking]`: prints the report;
+/// fails when anything breaks, unless allowed.
+pub fn spec_diff(root: &Path, base: &str, allow_breaking: bool) -> Result<Report> {
+    let report = since(root, base)?;
+    print!("{}", render(&report, base));
+    if report.breaking() && !allow_breaking {
+        bail!(
+            "the change to specs/ breaks existing clients (see above); pass --allow-breaking if that is intended"
+        );
+    }
+    Ok(report)
+}
