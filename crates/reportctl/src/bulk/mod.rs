@@ -16,9 +16,13 @@
 //! again. A journal that cannot be written (a full disk) stops the run: no
 //! row starts after that, and nothing is journaled as done that was not.
 
+mod failed_rows;
 mod input;
 mod journal;
+mod progress;
 mod run;
+mod signals;
 
+pub use failed_rows::write_failed;
 pub use input::parse;
-pub use run::{Options, Summary, run, write_failed};
+pub use run::{Options, Summary, run};

@@ -2,7 +2,6 @@
 //! file order, Ctrl-C and SIGTERM, a journal that can fail, the summary.
 
 use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
-use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,8 +10,11 @@ use serde::Serialize;
 use threat_reports::xsiam::XsiamClient;
 use tokio::task::JoinSet;
 
+use super::failed_rows::print_failed_rows;
 use super::input::{Invalid, Row};
 use super::journal::{Entry, Ledger, Outcome, key};
+use super::progress::Progress;
+use super::signals::Stops;
 use crate::Failure;
 use crate::output::shown;
 
@@ -82,115 +84,6 @@ fn error_kind(error: &threat_reports::Error) -> String {
             threat_reports::Error::InvalidInput { .. } => "invalid input".into(),
             _ => "other".into(),
         },
-    }
-}
-
-/// Where the run's messages go: above the progress bar on a terminal, one
-/// line per row otherwise.
-struct Progress(Option<indicatif::ProgressBar>);
-
-impl Progress {
-    fn new(rows: usize) -> Self {
-        Progress(std::io::stderr().is_terminal().then(|| {
-            let bar = indicatif::ProgressBar::new(rows as u64);
-            if let Ok(style) = indicatif::ProgressStyle::with_template(
-                "{bar:40} {pos}/{len} rows, {rate}, eta {eta}",
-            )
-            .map(|s| {
-                s.with_key(
-                    "rate",
-                    |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
-                        let _ = write!(w, "{:.1} rows/s", state.per_sec());
-                    },
-                )
-            }) {
-                bar.set_style(style);
-            }
-            bar
-        }))
-    }
-
-    fn is_bar(&self) -> bool {
-        self.0.is_some()
-    }
-
-    /// A message that stays, above the bar.
-    fn say(&self, message: &str) {
-        match &self.0 {
-            Some(bar) => bar.suspend(|| eprintln!("{message}")),
-            None => eprintln!("{message}"),
-        }
-    }
-
-    /// A row finished: the bar moves, or its line is printed.
-    fn row(&self, line: impl FnOnce() -> String) {
-        match &self.0 {
-            Some(bar) => bar.inc(1),
-            None => eprintln!("{}", line()),
-        }
-    }
-
-    /// Gone before the summary is printed.
-    fn clear(&self) {
-        if let Some(bar) = &self.0 {
-            bar.finish_and_clear();
-        }
-    }
-}
-
-/// Ctrl-C and SIGTERM, as one stream of stop requests.
-///
-/// The listeners are made once, before the first row starts, and kept: a
-/// signal that arrives while no one is waiting (the loop is journaling a
-/// row) is held for the next wait. A `tokio::signal::ctrl_c()` made anew
-/// for each wait would miss it, and with tokio's handler installed the
-/// Ctrl-C would be lost altogether.
-struct Stops {
-    #[cfg(unix)]
-    interrupt: Option<tokio::signal::unix::Signal>,
-    #[cfg(unix)]
-    terminate: Option<tokio::signal::unix::Signal>,
-}
-
-impl Stops {
-    fn new() -> Self {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            Stops {
-                interrupt: signal(SignalKind::interrupt()).ok(),
-                terminate: signal(SignalKind::terminate()).ok(),
-            }
-        }
-        #[cfg(not(unix))]
-        Stops {}
-    }
-
-    async fn next(&mut self) {
-        #[cfg(unix)]
-        {
-            let (interrupt, terminate) = (&mut self.interrupt, &mut self.terminate);
-            let interrupt = async move {
-                match interrupt {
-                    Some(signal) => drop(signal.recv().await),
-                    None => drop(tokio::signal::ctrl_c().await),
-                }
-            };
-            let terminate = async move {
-                match terminate {
-                    Some(signal) => drop(signal.recv().await),
-                    None => std::future::pending::<()>().await,
-                }
-            };
-            tokio::select! {
-                _ = interrupt => {}
-                _ = terminate => {}
-            }
-        }
-        #[cfg(not(unix))]
-        {
-            let _ = tokio::signal::ctrl_c().await;
-        }
     }
 }
 
@@ -402,51 +295,4 @@ pub async fn run(
         print_failed_rows(&summary.failed_rows);
     }
     Ok(summary)
-}
-
-/// How many failed rows a terminal shows.
-const FAILED_ROWS_SHOWN: usize = 20;
-
-/// On a terminal, where rows were not printed one by one: the failed rows,
-/// the first twenty and how many more.
-fn print_failed_rows(failed: &[FailedRow]) {
-    if failed.is_empty() {
-        return;
-    }
-    eprintln!("failed rows:");
-    for row in failed.iter().take(FAILED_ROWS_SHOWN) {
-        eprintln!(
-            "  line {}: {} -> {}: {}",
-            row.line,
-            shown(&row.source_id),
-            row.status,
-            row.error
-        );
-    }
-    if failed.len() > FAILED_ROWS_SHOWN {
-        eprintln!(
-            "  … and {} more (--failed FILE writes them all)",
-            failed.len() - FAILED_ROWS_SHOWN
-        );
-    }
-}
-
-/// Writes the failed rows as CSV (`source_id,status`), to rerun.
-pub fn write_failed(path: &std::path::Path, failed: &[FailedRow]) -> Result<(), Failure> {
-    let mut writer = csv::Writer::from_path(path).map_err(|e| Failure {
-        code: 1,
-        message: format!("cannot write --failed {}: {e}", path.display()),
-    })?;
-    let mut write = || -> Result<(), csv::Error> {
-        writer.write_record(["source_id", "status"])?;
-        for row in failed {
-            writer.write_record([row.source_id.as_str(), row.status.as_str()])?;
-        }
-        writer.flush()?;
-        Ok(())
-    };
-    write().map_err(|e| Failure {
-        code: 1,
-        message: format!("cannot write --failed {}: {e}", path.display()),
-    })
 }
