@@ -48,8 +48,11 @@ impl std::fmt::Debug for HttpSettings {
 /// What the executor needs of [`HttpSettings`] on every attempt.
 #[derive(Clone)]
 pub(crate) struct PerRequest {
-    /// The time limit of one attempt (connection included).
-    pub timeout: Duration,
+    /// The time limit of one attempt, set on each request: only for a
+    /// supplied client and a timeout named in the builder (a client the
+    /// builder makes carries its timeout itself, and a supplied client's
+    /// own timeout stands unless the builder names one).
+    pub timeout: Option<Duration>,
     /// A `User-Agent` to set on each request: only for a supplied client
     /// and a user agent named in the builder (a client the builder makes
     /// carries its user agent itself).
@@ -60,9 +63,8 @@ impl HttpSettings {
     /// The HTTP client to send with, and what each request must carry.
     ///
     /// A supplied client keeps its own settings (proxy, roots, client
-    /// certificates, default headers, pool); the builder's timeout applies
-    /// to each request, and a user agent named in the builder replaces the
-    /// client's. Otherwise the client is made here: the crate's TLS
+    /// certificates, default headers, pool, timeout); a timeout or a user
+    /// agent named in the builder replaces the client's, on each request. Otherwise the client is made here: the crate's TLS
     /// (rustls, or native-tls by feature), the timeout for each attempt and
     /// its connection, and the user agent (`threat-reports/<version>` by
     /// default).
@@ -81,7 +83,7 @@ impl HttpSettings {
             return Ok((
                 client.clone(),
                 PerRequest {
-                    timeout,
+                    timeout: self.timeout,
                     user_agent,
                 },
             ));
@@ -99,7 +101,7 @@ impl HttpSettings {
         Ok((
             client,
             PerRequest {
-                timeout,
+                timeout: None,
                 user_agent: None,
             },
         ))

@@ -395,13 +395,16 @@ impl Error {
         }
     }
 
-    /// Whether the same call may succeed if made again later: a throttle,
-    /// a connection failure or timeout, or a server error (5xx, 408). Bad
-    /// input, refused credentials or permissions, a missing report, a
-    /// report too large and an unreadable answer will fail the same way.
+    /// Whether the same call may succeed if made again later, by the rule
+    /// the client's own retries follow ([`RetryPolicy`](crate::RetryPolicy)):
+    /// a throttle, a 502, 503 or 504, a connection that failed or timed
+    /// out. Any other answer (bad input, refused credentials or
+    /// permissions, a missing report, a report too large, an unreadable
+    /// answer, and a generic 500, which XSIAM gives for an unknown id or a
+    /// refused value) will fail the same way.
     ///
     /// A retryable error does not say the call had no effect: a timeout or
-    /// a 5xx may come after the server applied it.
+    /// a 503 may come after the server applied it.
     ///
     /// ```
     /// let error = threat_reports::Error::InvalidInput {
@@ -413,8 +416,8 @@ impl Error {
     /// ```
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::RateLimited { .. } | Error::Unavailable { .. } | Error::Transport { .. } => true,
-            Error::Api { response, .. } => matches!(response.status, 408 | 500..=599),
+            Error::RateLimited { .. } | Error::Unavailable { .. } => true,
+            Error::Transport { source, .. } => crate::retry::is_transient(source),
             _ => false,
         }
     }

@@ -19,7 +19,7 @@ use crate::config::PerRequest;
 use crate::error::Api;
 use crate::failure::request_id;
 use crate::pace::Pace;
-use crate::retry::RetryPolicy;
+use crate::retry::{RetryPolicy, is_transient};
 use crate::throttle::{asked_wait, is_throttle};
 
 /// The operation whose answer holds a token: its bodies are never logged.
@@ -42,11 +42,6 @@ impl Execute for Executor {
     ) -> ExecuteFuture<'a> {
         Box::pin(self.run(client, request, operation))
     }
-}
-
-/// Connection failures and timeouts: worth another attempt.
-fn is_transient(error: &reqwest::Error) -> bool {
-    error.is_connect() || error.is_timeout() || error.is_request() || error.is_body()
 }
 
 impl Executor {
@@ -95,7 +90,9 @@ impl Executor {
                 note_attempt(attempt);
                 tracing::debug!(attempt, "attempt");
                 let mut this = this_attempt(&mut request);
-                *this.timeout_mut() = Some(self.per_request.timeout);
+                if let Some(timeout) = self.per_request.timeout {
+                    *this.timeout_mut() = Some(timeout);
+                }
                 if let Some(user_agent) = &self.per_request.user_agent {
                     this.headers_mut().insert(USER_AGENT, user_agent.clone());
                 }

@@ -111,6 +111,14 @@ impl RetryPolicy {
     }
 }
 
+/// Whether a failure to get an answer is worth another attempt: the
+/// connection failed or timed out, or the request or the answer's body
+/// broke off. The one rule for the executor's retries and
+/// [`Error::is_retryable`](crate::Error::is_retryable).
+pub(crate) fn is_transient(error: &reqwest::Error) -> bool {
+    error.is_connect() || error.is_timeout() || error.is_request() || error.is_body()
+}
+
 /// A uniformly random number in [0, 1), from the operating system.
 fn random_fraction() -> f64 {
     let mut bytes = [0u8; 8];

@@ -182,3 +182,52 @@ async fn an_error_answer_in_the_vendors_shape_keeps_its_body_as_it_arrived() {
         .unwrap_err();
     assert_eq!(error.response().unwrap().body, arrived, "{error:?}");
 }
+
+/// `is_retryable` and the client's own retries follow one rule: for every
+/// status, an error is retryable exactly when the client tried again.
+#[tokio::test]
+async fn is_retryable_says_what_the_retries_did() {
+    for status in [
+        400u16, 401, 402, 403, 404, 408, 413, 429, 500, 501, 502, 503, 504, 520,
+    ] {
+        let server = MockServer::start().await;
+        Mock::given(any_request())
+            .respond_with(
+                ResponseTemplate::new(status).set_body_json(
+                    serde_json::json!({"reply": {"err_code": status, "err_msg": "x"}}),
+                ),
+            )
+            .mount(&server)
+            .await;
+        let error = XsiamClient::builder()
+            .base_url(server.uri())
+            .standard_key("1", "k")
+            .retry(
+                RetryPolicy::default()
+                    .max_attempts(2)
+                    .initial_backoff(std::time::Duration::from_millis(1)),
+            )
+            .build()
+            .unwrap()
+            .update_report_status("1", ReportStatus::New)
+            .await
+            .unwrap_err();
+        let tried = server.received_requests().await.unwrap().len();
+        assert_eq!(
+            error.is_retryable(),
+            tried == 2,
+            "HTTP {status}: {tried} attempt(s), {error}"
+        );
+    }
+    // A refused connection: retried, and retryable.
+    let error = XsiamClient::builder()
+        .base_url("http://127.0.0.1:9")
+        .standard_key("1", "k")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap()
+        .update_report_status("1", ReportStatus::New)
+        .await
+        .unwrap_err();
+    assert!(error.is_retryable(), "{error:?}");
+}

@@ -145,6 +145,43 @@ async fn the_builders_timeout_applies_to_each_request_of_a_supplied_client() {
     );
 }
 
+/// A supplied client's own timeout stands when the builder names none: the
+/// builder's default once replaced it, and a server answering after 4 s
+/// was waited for past the client's 1 s.
+#[tokio::test]
+async fn a_supplied_clients_own_timeout_stands_unless_the_builder_names_one() {
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(xsiam_answer().set_delay(Duration::from_secs(4)))
+        .mount(&server)
+        .await;
+    let started = Instant::now();
+    let error = XsiamClient::builder()
+        .base_url(server.uri())
+        .standard_key("1", "k")
+        .http_client(
+            reqwest::Client::builder()
+                .timeout(Duration::from_secs(1))
+                .build()
+                .unwrap(),
+        )
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap()
+        .update_report_status("777776", ReportStatus::New)
+        .await
+        .unwrap_err();
+    let Error::Transport { source, .. } = &error else {
+        panic!("{error:?}");
+    };
+    assert!(source.is_timeout(), "{error:?}");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
 /// Records how old each request's advanced-key timestamp is when it
 /// arrives.
 struct Staleness(Arc<Mutex<Vec<u128>>>);

@@ -107,7 +107,9 @@ impl XsiamClientBuilder {
     }
 
     /// The time limit of one attempt and of its connection (default 30 s).
-    /// With [`http_client`](Self::http_client), it applies to each request.
+    /// With [`http_client`](Self::http_client), it applies to each request
+    /// only when set here: otherwise the supplied client's own timeout
+    /// stands.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.http.timeout = Some(timeout);
         self
@@ -116,8 +118,8 @@ impl XsiamClientBuilder {
     /// Sends through `client` instead of one the builder makes: for a
     /// proxy, a TLS-inspecting proxy's root certificate, client
     /// certificates, or one connection pool shared with other code. The
-    /// client keeps its own settings and default headers; this builder's
-    /// [`timeout`](Self::timeout) applies to each request, and a
+    /// client keeps its own settings (its timeout among them) and default
+    /// headers; a [`timeout`](Self::timeout) or a
     /// [`user_agent`](Self::user_agent) named here replaces the client's.
     ///
     /// ```
