@@ -201,7 +201,7 @@ static RUNTIME: LazyLock<tokio::runtime::Runtime> = LazyLock::new(|| {
 /// the module's documentation).
 ///
 /// ```
-/// fuzz_checks::hostile::call(&[0, 1, 11, 0, 0]); // XSIAM, one 429 answer
+/// fuzz_checks::hostile::call(&[0, 0, 11, 0, 3]); // XSIAM, a 429 in XSIAM's shape
 /// fuzz_checks::hostile::call(b"anything at all");
 /// ```
 pub fn call(data: &[u8]) {

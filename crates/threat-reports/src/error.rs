@@ -120,6 +120,31 @@ fn request_id(response: &ApiResponse) -> String {
         .unwrap_or_default()
 }
 
+/// What a transport failure was, and whether the request may have reached
+/// the server, without the cause's own text (that is the error's source).
+fn transport_words(api: &Api, attempts: &u32, source: &reqwest::Error) -> String {
+    let what = if source.is_timeout() {
+        format!("{api} did not answer in time")
+    } else if source.is_connect() {
+        format!("could not connect to {api}")
+    } else if source.is_body() || source.is_request() || source.is_decode() {
+        format!("the connection to {api} broke off")
+    } else {
+        format!("could not reach {api}")
+    };
+    // A connection that was never made carried nothing; once connected,
+    // the request may have been read and acted on before the failure.
+    let may_have_reached = if source.is_connect() {
+        " Nothing was sent."
+    } else {
+        " The request may have reached the server: a write may have been applied."
+    };
+    format!(
+        "{what} after {attempts} attempt(s).{may_have_reached} Check the base URL, the network \
+         and any proxy; the time limit of each attempt is set with .timeout(..)"
+    )
+}
+
 /// A duration in words: `250 ms`, `3 s`, `1.500 s`.
 pub(crate) fn duration_words(d: Duration) -> String {
     if d < Duration::from_secs(1) {
@@ -299,10 +324,11 @@ pub enum Error {
     },
 
     /// The server could not be reached, or the connection failed, after
-    /// every retry.
-    #[error(
-        "could not reach {api} after {attempts} attempt(s): {source}. Check the base URL, the network and any proxy; the timeout is set with .timeout(..)"
-    )]
+    /// every retry. `Display` says which it was and whether the request may
+    /// have reached the server; the cause itself is the error's
+    /// [`source`](std::error::Error::source) (so a chain printer such as
+    /// `anyhow` shows it once).
+    #[error("{}", transport_words(.api, .attempts, .source))]
     Transport {
         /// The API.
         api: Api,

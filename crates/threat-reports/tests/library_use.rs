@@ -431,3 +431,57 @@ async fn errors_say_whether_to_try_again() {
         assert_eq!(error.status(), Some(status));
     }
 }
+
+/// A transport error says which failure it was and whether the request
+/// may have reached the server, and never repeats its source's text (a
+/// chain printer shows the source once, after it).
+#[tokio::test]
+async fn transport_errors_say_what_happened_without_repeating_their_cause() {
+    use std::error::Error as _;
+    let refused = XsiamClient::builder()
+        .base_url("http://127.0.0.1:9")
+        .standard_key("1", "k")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap()
+        .update_report_status("777776", ReportStatus::New)
+        .await
+        .unwrap_err();
+    let shown = refused.to_string();
+    assert!(
+        shown.starts_with("could not connect to XSIAM after 1 attempt(s). Nothing was sent."),
+        "{shown}"
+    );
+    let source = refused.source().unwrap().to_string();
+    assert!(!shown.contains(&source), "{shown} repeats {source}");
+
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(xsiam_answer().set_delay(Duration::from_secs(3)))
+        .mount(&server)
+        .await;
+    let timed_out = XsiamClient::builder()
+        .base_url(server.uri())
+        .standard_key("1", "k")
+        .timeout(Duration::from_millis(200))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap()
+        .update_report_status("777776", ReportStatus::New)
+        .await
+        .unwrap_err();
+    let shown = timed_out.to_string();
+    assert!(
+        shown.starts_with("XSIAM did not answer in time after 1 attempt(s)."),
+        "{shown}"
+    );
+    assert!(shown.contains("may have reached the server"), "{shown}");
+    let mut cause = timed_out.source();
+    while let Some(inner) = cause {
+        assert!(
+            !shown.contains(&inner.to_string()),
+            "{shown} repeats {inner}"
+        );
+        cause = inner.source();
+    }
+}

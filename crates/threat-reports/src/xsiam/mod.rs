@@ -36,9 +36,10 @@ use crate::failure::{Answer, Failure, come_back_later, failure};
 use crate::{Error, ReportStatus, StatusDialect};
 use envelope::{Envelope, EnvelopeState};
 
-const UNAUTHORIZED_HINT: &str = "Usual causes: a wrong key id (x-xdr-auth-id), a standard key \
-    configured as advanced or the reverse, or, with an advanced key, this machine's clock more \
-    than about 5 minutes off";
+const UNAUTHORIZED_HINT: &str = "Usual causes: the key itself is wrong or was revoked \
+    (XSIAM_API_KEY), a wrong key id (x-xdr-auth-id: XSIAM_API_KEY_ID), a standard key \
+    configured as advanced or the reverse (XSIAM_AUTH_MODE), or, with an advanced key, this \
+    machine's clock more than about 5 minutes off";
 const FORBIDDEN_HINT: &str = "Only users with Instance Administrator rights may call the \
     mth/child endpoints, on a tenant authorized for them";
 const LICENCE_HINT: &str = "The tenant's licence does not cover this API";
