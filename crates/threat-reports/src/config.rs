@@ -64,7 +64,8 @@ impl HttpSettings {
     ///
     /// A supplied client keeps its own settings (proxy, roots, client
     /// certificates, default headers, pool, timeout); a timeout or a user
-    /// agent named in the builder replaces the client's, on each request. Otherwise the client is made here: the crate's TLS
+    /// agent named in the builder replaces the client's, on each request.
+    /// Otherwise the client is made here: the crate's TLS
     /// (rustls, or native-tls by feature), the timeout for each attempt and
     /// its connection, and the user agent (`threat-reports/<version>` by
     /// default).

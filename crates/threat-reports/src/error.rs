@@ -123,6 +123,11 @@ fn request_id(response: &ApiResponse) -> String {
 /// What a transport failure was, and whether the request may have reached
 /// the server, without the cause's own text (that is the error's source).
 fn transport_words(api: &Api, attempts: &u32, source: &reqwest::Error) -> String {
+    if source.is_builder() {
+        return format!(
+            "could not set up the HTTP client for {api}: nothing was sent (the cause follows)"
+        );
+    }
     let what = if source.is_timeout() {
         format!("{api} did not answer in time")
     } else if source.is_connect() {

@@ -20,7 +20,7 @@ use crate::error::Api;
 use crate::failure::request_id;
 use crate::pace::Pace;
 use crate::retry::{RetryPolicy, is_transient};
-use crate::throttle::{asked_wait, is_throttle};
+use crate::throttle::{asked_wait, asks_to_come_back};
 
 /// The operation whose answer holds a token: its bodies are never logged.
 const TOKEN_OPERATION: &str = "get_token";
@@ -51,16 +51,6 @@ impl Executor {
         mut request: reqwest::Request,
         operation: &'static str,
     ) -> reqwest::Result<reqwest::Response> {
-        if std::env::var_os("EXP_DIRECT").is_some() {
-            request.headers_mut().remove("api-version");
-            self.auth.apply(request.headers_mut()).await;
-            return client.execute(request).await;
-        }
-        if std::env::var_os("EXP_BUF").is_some() {
-            request.headers_mut().remove("api-version");
-            self.auth.apply(request.headers_mut()).await;
-            return send(client, request).await.map(|b| b.into_response());
-        }
         // progenitor sends the spec's version; the vendors have no use for it.
         request.headers_mut().remove("api-version");
         let span = tracing::info_span!(
@@ -161,7 +151,7 @@ impl Executor {
     /// The wait before retrying after `answer`, if it is worth retrying.
     fn wait_before_retry(&self, answer: &Buffered, attempt: u32) -> Option<Duration> {
         let status = answer.status.as_u16();
-        if !is_throttle(status, &answer.body) && !matches!(status, 502..=504) {
+        if !asks_to_come_back(status, &answer.body) {
             return None;
         }
         let asked = asked_wait(&answer.headers, &answer.body, std::time::SystemTime::now());

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use crate::Error;
 use crate::call::CallRecord;
 use crate::error::{Api, ApiResponse, snippet};
-use crate::throttle::is_throttle;
+use crate::throttle::{asks_to_come_back, is_throttle};
 
 pub(crate) enum Failure<E> {
     /// An error answer.
@@ -183,6 +183,9 @@ pub(crate) fn come_back_later(
         record.over_budget(),
         record.attempts(),
     );
+    if !asks_to_come_back(response.status, body) {
+        return None;
+    }
     let (message, response) = (message.to_string(), response.clone());
     if is_throttle(response.status, body) {
         Some(Error::RateLimited {
@@ -193,7 +196,7 @@ pub(crate) fn come_back_later(
             message,
             response,
         })
-    } else if matches!(response.status, 502..=504) {
+    } else {
         Some(Error::Unavailable {
             api,
             retry_after,
@@ -202,7 +205,5 @@ pub(crate) fn come_back_later(
             message,
             response,
         })
-    } else {
-        None
     }
 }

@@ -19,6 +19,13 @@ pub(crate) fn is_throttle(status: u16, body: &[u8]) -> bool {
     head.contains("too many requests") || head.contains("rate limit exceeded")
 }
 
+/// Whether an answer asks the client to come back later: a throttle, or a
+/// 502, 503 or 504. The one rule for which answers the executor retries
+/// and which errors say so (`RateLimited`, `Unavailable`).
+pub(crate) fn asks_to_come_back(status: u16, body: &[u8]) -> bool {
+    is_throttle(status, body) || matches!(status, 502..=504)
+}
+
 /// How long the server asks to wait: `Retry-After` in seconds or as an
 /// HTTP date, or TruSTAR's `waitTime` in milliseconds in the body.
 ///
