@@ -158,6 +158,32 @@ pub fn run(plan: &BenchPlan) -> Result<BenchReport, String> {
     })
 }
 
+/// One path alone at one concurrency, for profilers: `requests` updates
+/// (after `requests / 20` to warm up) to a sandbox of its own, with the
+/// same runtimes as [`run`].
+///
+/// ```no_run
+/// use load_harness::RequestPath;
+///
+/// let run = load_harness::request_path::run_path(RequestPath::Facade, 16, 20_000)?;
+/// println!("{:.0} requests/s", run.requests_per_second());
+/// # Ok::<(), String>(())
+/// ```
+pub fn run_path(
+    path: RequestPath,
+    concurrency: usize,
+    requests: usize,
+) -> Result<RunFigures, String> {
+    let server_runtime = runtime()?;
+    let client_runtime = runtime()?;
+    let sandbox = server_runtime
+        .block_on(Sandbox::builder().start())
+        .map_err(|e| format!("cannot start the sandbox: {e}"))?;
+    let sender = Arc::new(client_runtime.block_on(Sender::new(&sandbox, path))?);
+    client_runtime.block_on(timed(&sender, concurrency, requests / 20));
+    Ok(client_runtime.block_on(timed(&sender, concurrency, requests)))
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

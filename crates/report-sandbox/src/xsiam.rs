@@ -139,19 +139,29 @@ pub(crate) async fn update_status(
             labels(dialect)
         ));
     };
-    let mut inner = app.lock();
-    let Some(report) = inner.xsiam.get_mut(source_id) else {
-        // As the vendor page says: an unknown id gets a generic error.
-        return error(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "An error occurred while processing the request",
-            Value::Null,
-        );
+    // The state is locked only to apply the update and copy the report;
+    // the answer is rendered after the lock is let go.
+    let report = {
+        let mut inner = app.lock();
+        let Some(report) = inner.xsiam.get_mut(source_id) else {
+            // As the vendor page says: an unknown id gets a generic error.
+            return error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "An error occurred while processing the request",
+                Value::Null,
+            );
+        };
+        report.report_status = Some(stored.to_string());
+        report.update_time = Some(now_ms());
+        let report = report.clone();
+        *inner
+            .xsiam_update_counts
+            .entry(source_id.to_string())
+            .or_default() += 1;
+        report
     };
-    report.report_status = Some(stored.to_string());
-    report.update_time = Some(now_ms());
     // Every field, null when unset, as the vendor page's example shows them.
-    let mut report = serde_json::to_value(&*report).unwrap_or_else(|_| json!({}));
+    let mut report = serde_json::to_value(&report).unwrap_or_else(|_| json!({}));
     if dialect == XsiamDialect::Live {
         report["COMMENTS"] = Value::Null;
         report["ATTACHMENTS"] = Value::Null;
@@ -161,10 +171,6 @@ pub(crate) async fn update_status(
         XsiamAnswerShape::Data => json!({"DATA": [report], "COUNT": 1}),
         XsiamAnswerShape::Array => json!([report]),
     };
-    *inner
-        .xsiam_update_counts
-        .entry(source_id.to_string())
-        .or_default() += 1;
     json(StatusCode::OK, json!({ "reply": reply }))
 }
 

