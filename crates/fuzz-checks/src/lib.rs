@@ -107,6 +107,7 @@ pub fn status(data: &[u8]) {
             assert_eq!(kept, text);
             assert_eq!(serde_json::to_value(&reported).ok(), Some(json));
         }
+        Reported::Absent => panic!("a string {text:?} read as absent"),
     }
 }
 

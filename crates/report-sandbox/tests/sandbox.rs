@@ -40,10 +40,7 @@ async fn xsiam_updates_store_the_canonical_status_and_a_new_update_time() {
         .update_report_status("777777", "in progress".parse().unwrap())
         .await
         .unwrap();
-    assert_eq!(
-        report.status,
-        Some(Reported::Known(ReportStatus::InProgress))
-    );
+    assert_eq!(report.status, Reported::Known(ReportStatus::InProgress));
     let stored = &sandbox.state().xsiam_reports[1];
     assert_eq!(stored.xsoar_source_id.as_deref(), Some("777777"));
     assert_eq!(stored.report_status.as_deref(), Some("IN_PROGRESS"));

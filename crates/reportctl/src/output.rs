@@ -82,16 +82,9 @@ pub fn mth_report(report: &MthReport, json: bool) {
     table(&[
         ("source id", shown(&report.source_id)),
         ("name", or_empty(&report.name)),
-        ("status", or_empty(&report.status)),
-        ("severity", or_empty(&report.severity)),
-        (
-            "classification",
-            report
-                .classification
-                .as_ref()
-                .map(|c| c.as_str().to_string())
-                .unwrap_or_default(),
-        ),
+        ("status", report.status.to_string()),
+        ("severity", report.severity.to_string()),
+        ("classification", report.classification.to_string()),
         ("type", or_empty(&report.report_type)),
         ("assigned to", or_empty(&report.assigned_user)),
         (

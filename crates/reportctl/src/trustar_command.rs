@@ -116,7 +116,7 @@ pub async fn run(
                 update.external_url = Some(url);
             }
             if let Some(time) = time_began {
-                update.time_began = Some(time);
+                update.time_began = Some(time.as_chrono().to_utc());
             }
             if dry_run {
                 // Every check the update makes, and its exit code.

@@ -44,6 +44,7 @@ pub fn configuration(api: Api, error: &Error) -> Option<String> {
         field,
         problem,
         allowed: library,
+        ..
     } = error
     else {
         return None;
@@ -91,6 +92,7 @@ pub fn error(error: &Error, timeout: Duration) -> String {
         api,
         attempts,
         source,
+        ..
     } = error
     {
         let url = source

@@ -10,9 +10,9 @@
 use indicator_corpus as corpus;
 use report_sandbox::Sandbox;
 use sandbox_clients::SandboxClients;
-use threat_reports::Error;
 use threat_reports::indicators::count;
 use threat_reports::trustar::{ReportId, ReportUpdate};
+use threat_reports::{Error, Reported};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -28,10 +28,10 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "XSIAM   report {} ({}) is now {}",
         report.source_id,
         report.name.as_deref().unwrap_or("untitled"),
-        report
-            .status
-            .as_ref()
-            .map_or("not given".to_string(), ToString::to_string)
+        match &report.status {
+            Reported::Absent => "not given".to_string(),
+            status => status.to_string(),
+        }
     );
 
     // 2. TruSTAR: updates replace the whole report, so read, edit, write.

@@ -186,23 +186,22 @@ fn asked_wait(after: &Option<Duration>, budget: &Option<Duration>) -> String {
 /// of the body. No variant ever holds a key, secret or token.
 ///
 /// ```
-/// use threat_reports::Error;
+/// use threat_reports::{Error, ReportStatus};
 ///
-/// let error = Error::InvalidInput {
-///     field: "source_id",
-///     problem: "it is empty".into(),
-///     allowed: "the report's xsoar_source_id, at least one character".into(),
-/// };
-/// assert_eq!(
-///     error.to_string(),
-///     "invalid source_id: it is empty; expected the report's xsoar_source_id, at least one character"
-/// );
+/// let error = Error::from("in progres".parse::<ReportStatus>().unwrap_err());
+/// let Error::InvalidInput { field, .. } = &error else { unreachable!() };
+/// assert_eq!(*field, "status");
+/// assert!(error.to_string().starts_with("invalid status: "));
 /// ```
+///
+/// Every variant is `#[non_exhaustive]`: match with `..`, so that a field
+/// added later breaks no caller.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
     /// The call was refused before anything was sent.
     #[error("invalid {field}: {problem}; expected {allowed}")]
+    #[non_exhaustive]
     InvalidInput {
         /// The argument or field at fault.
         field: &'static str,
@@ -214,6 +213,7 @@ pub enum Error {
 
     /// The server refused the credentials.
     #[error("{api} refused the credentials (HTTP {}): {message}{}. {hint}", .response.status, request_id(.response))]
+    #[non_exhaustive]
     Unauthorized {
         /// The API.
         api: Api,
@@ -227,6 +227,7 @@ pub enum Error {
 
     /// The credentials are valid but may not make this call.
     #[error("{api} does not allow this call (HTTP {}): {message}{}. {hint}", .response.status, request_id(.response))]
+    #[non_exhaustive]
     Forbidden {
         /// The API.
         api: Api,
@@ -240,6 +241,7 @@ pub enum Error {
 
     /// The thing asked for does not exist (or not yet).
     #[error("{api} has no {what} (HTTP 404){}: check the id, and for a report just submitted, try again shortly", request_id(.response))]
+    #[non_exhaustive]
     NotFound {
         /// The API.
         api: Api,
@@ -256,6 +258,7 @@ pub enum Error {
     /// under the client's limit: the server's limit may be lower, or the
     /// body over 2 MiB).
     #[error("{}", too_many(.count, .limit, .server_message, .response))]
+    #[non_exhaustive]
     TooManyIndicators {
         /// The local count of the body, by kind, when the client made one.
         count: Option<IndicatorCount>,
@@ -272,6 +275,7 @@ pub enum Error {
         "{api} is rate limiting these calls (HTTP {}) after {attempts} attempt(s){}{}: {message}. Slow down (see RetryPolicy and the client's rate_limit), or retry later",
         .response.status, asked_wait(.retry_after, .retry_budget), request_id(.response)
     )]
+    #[non_exhaustive]
     RateLimited {
         /// The API.
         api: Api,
@@ -294,6 +298,7 @@ pub enum Error {
         "{api} is unavailable (HTTP {}) after {attempts} attempt(s){}{}: {message}. Retry later",
         .response.status, asked_wait(.retry_after, .retry_budget), request_id(.response)
     )]
+    #[non_exhaustive]
     Unavailable {
         /// The API.
         api: Api,
@@ -317,6 +322,7 @@ pub enum Error {
         .code.as_ref().map(|c| format!(" with code {c}")).unwrap_or_default(),
         request_id(.response)
     )]
+    #[non_exhaustive]
     Api {
         /// The API.
         api: Api,
@@ -334,6 +340,7 @@ pub enum Error {
     /// [`source`](std::error::Error::source) (so a chain printer such as
     /// `anyhow` shows it once).
     #[error("{}", transport_words(.api, .attempts, .source))]
+    #[non_exhaustive]
     Transport {
         /// The API.
         api: Api,
@@ -350,6 +357,7 @@ pub enum Error {
         "{api}'s answer (HTTP {}){} could not be read as {what}: {problem} (body: {})",
         .response.status, request_id(.response), .response.body
     )]
+    #[non_exhaustive]
     Decode {
         /// The API.
         api: Api,
@@ -368,6 +376,7 @@ pub enum Error {
         .response.status, request_id(.response),
         if (200..300).contains(&.response.status) { " (the call itself succeeded on the server)" } else { "" }
     )]
+    #[non_exhaustive]
     AnswerTooLarge {
         /// The API.
         api: Api,
@@ -384,11 +393,8 @@ impl Error {
     /// The HTTP status of the answer behind this error, if there was one.
     ///
     /// ```
-    /// let error = threat_reports::Error::InvalidInput {
-    ///     field: "title",
-    ///     problem: "it is empty".into(),
-    ///     allowed: "a title".into(),
-    /// };
+    /// # use threat_reports::{Error, ReportStatus};
+    /// let error = Error::from("closd".parse::<ReportStatus>().unwrap_err());
     /// assert_eq!(error.status(), None);
     /// ```
     pub fn status(&self) -> Option<u16> {
@@ -404,11 +410,8 @@ impl Error {
     /// the start of the body as it arrived.
     ///
     /// ```
-    /// let error = threat_reports::Error::InvalidInput {
-    ///     field: "title",
-    ///     problem: "it is empty".into(),
-    ///     allowed: "a title".into(),
-    /// };
+    /// # use threat_reports::{Error, ReportStatus};
+    /// let error = Error::from("closd".parse::<ReportStatus>().unwrap_err());
     /// assert!(error.response().is_none());
     /// ```
     pub fn response(&self) -> Option<&ApiResponse> {
@@ -438,11 +441,8 @@ impl Error {
     /// a 503 may come after the server applied it.
     ///
     /// ```
-    /// let error = threat_reports::Error::InvalidInput {
-    ///     field: "title",
-    ///     problem: "it is empty".into(),
-    ///     allowed: "a title".into(),
-    /// };
+    /// # use threat_reports::{Error, ReportStatus};
+    /// let error = Error::from("closd".parse::<ReportStatus>().unwrap_err());
     /// assert!(!error.is_retryable());
     /// ```
     pub fn is_retryable(&self) -> bool {

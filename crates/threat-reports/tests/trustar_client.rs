@@ -186,6 +186,7 @@ async fn too_many_indicators_are_refused_before_anything_is_sent() {
         limit,
         server_message,
         response,
+        ..
     } = &error
     else {
         panic!("{error:?}")

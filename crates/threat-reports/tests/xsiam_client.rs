@@ -74,12 +74,9 @@ async fn a_standard_key_sends_exactly_the_documented_request() {
     );
 
     assert_eq!(report.source_id, "777776");
-    assert_eq!(
-        report.status,
-        Some(Reported::Known(ReportStatus::InProgress))
-    );
-    assert_eq!(report.severity, Some(Reported::Known(Severity::Low)));
-    assert_eq!(report.classification, Some(Classification::Mth));
+    assert_eq!(report.status, Reported::Known(ReportStatus::InProgress));
+    assert_eq!(report.severity, Reported::Known(Severity::Low));
+    assert_eq!(report.classification, Reported::Known(Classification::Mth));
     assert_eq!(
         report.inserted_at.unwrap().to_rfc3339(),
         "2025-11-18T12:27:12+00:00"
@@ -185,16 +182,13 @@ async fn statuses_and_severities_xsiam_does_not_document_are_kept() {
         .unwrap();
     assert_eq!(
         report.status,
-        Some(Reported::Unrecognized("RESOLVED_CUSTOM".into()))
+        Reported::Unrecognized("RESOLVED_CUSTOM".into())
     );
     assert_eq!(
         report.severity,
-        Some(Reported::Unrecognized("SEV_070_EXTREME".into()))
+        Reported::Unrecognized("SEV_070_EXTREME".into())
     );
-    assert_eq!(
-        report.classification,
-        Some(Classification::Other("XDR".into()))
-    );
+    assert_eq!(report.classification, Reported::Unrecognized("XDR".into()));
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use threat_reports::xsiam::{BodyEnvelope, XsiamClient};
-use threat_reports::{Error, ReportStatus, RetryPolicy};
+use threat_reports::{Error, ReportStatus, Reported, RetryPolicy};
 use wiremock::matchers::{body_json, method, path};
 use wiremock::{Mock, MockServer, ResponseTemplate};
 
@@ -229,11 +229,11 @@ async fn no_single_field_turns_an_applied_update_into_an_error() {
             "INSERT_TIME" => assert_eq!(got.inserted_at, None),
             "UPDATE_TIME" => assert_eq!(got.updated_at, None),
             "XSOAR_SOURCE_ID" => assert_eq!(got.source_id, "777776", "the id sent"),
-            "REPORT_STATUS" => assert_eq!(got.status, None),
+            "REPORT_STATUS" => assert_eq!(got.status, Reported::Absent),
             "NAME" => assert_eq!(got.name, None),
-            "SEVERITY" => assert_eq!(got.severity, None),
+            "SEVERITY" => assert_eq!(got.severity, Reported::Absent),
             "INCIDENT_ID" => assert_eq!(got.incident_id, None),
-            "CLASSIFICATION" => assert_eq!(got.classification, None),
+            "CLASSIFICATION" => assert_eq!(got.classification, Reported::Absent),
             _ => unreachable!(),
         }
         // The others are read as usual.

@@ -177,6 +177,48 @@ impl TrustarClient {
         Ok(update)
     }
 
+    /// [`edit_report`](Self::edit_report) with an edit that can fail and
+    /// await: it takes the report's writable fields and returns them
+    /// changed, or an error, in which case nothing is sent. Its error type
+    /// takes this crate's [`Error`] too (`anyhow::Error` and
+    /// `Box<dyn std::error::Error + Send + Sync>` do), so one `?` serves
+    /// both.
+    ///
+    /// ```no_run
+    /// use threat_reports::trustar::{ReportId, TrustarClient};
+    ///
+    /// type BoxError = Box<dyn std::error::Error + Send + Sync>;
+    ///
+    /// # async fn run(client: TrustarClient) -> Result<(), BoxError> {
+    /// let id = ReportId::External("M-1234".into());
+    /// let written = client
+    ///     .try_edit_report(&id, |mut update| async move {
+    ///         let notes = tokio::fs::read_to_string("notes.txt").await?;
+    ///         update.body.push_str("\n\n");
+    ///         update.body.push_str(&notes);
+    ///         Ok::<_, BoxError>(update)
+    ///     })
+    ///     .await?;
+    /// println!("{} indicators now", written.indicator_count().total);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn try_edit_report<E, F, Fut>(
+        &self,
+        id: &ReportId,
+        edit: F,
+    ) -> Result<ReportUpdate, E>
+    where
+        E: From<Error>,
+        F: FnOnce(ReportUpdate) -> Fut,
+        Fut: Future<Output = Result<ReportUpdate, E>>,
+    {
+        let report = self.get_report(id).await?;
+        let update = edit(ReportUpdate::from(&report)).await?;
+        self.update_report(id, &update).await?;
+        Ok(update)
+    }
+
     /// Runs one generated call with a fresh token; replays it once with a
     /// new token if the server says the one used went stale. Returns the
     /// answer and what the call recorded of it.

@@ -60,7 +60,7 @@ impl fmt::Display for ReportId {
 
 /// A report as TruSTAR returns it. Serializes with these field names
 /// (stable, for scripts), times as RFC 3339.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Report {
     /// TruSTAR's internal id.
@@ -119,9 +119,11 @@ fn needed(field: &'static str, value: Option<String>) -> Result<String, Undecoda
 /// let update = ReportUpdate::new("Phishing wave", "Sender billing@secure-pay[.]com", "e27b914b")
 ///     .time_began("2016-09-22T11:38:35+02:00".parse()?);
 /// assert_eq!(update.indicator_count().total, 1);
-/// # Ok::<(), api_time::ParseError>(())
+/// // One date-time type for reads and writes: the instant, in UTC.
+/// assert_eq!(update.time_began.unwrap().to_rfc3339(), "2016-09-22T09:38:35+00:00");
+/// # Ok::<(), threat_reports::chrono::ParseError>(())
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct ReportUpdate {
     /// The title (required).
@@ -134,8 +136,9 @@ pub struct ReportUpdate {
     pub external_tracking_id: Option<String>,
     /// The URL of the report this one came from (at most 500 characters).
     pub external_url: Option<String>,
-    /// When the incident began; always with an offset.
-    pub time_began: Option<OffsetDateTime>,
+    /// When the incident began. The same type as a [`Report`]'s times:
+    /// an instant, sent in UTC (`+00:00`, as TruSTAR writes its times).
+    pub time_began: Option<DateTime<Utc>>,
 }
 
 impl ReportUpdate {
@@ -155,8 +158,10 @@ impl ReportUpdate {
         }
     }
 
-    /// Sets when the incident began.
-    pub fn time_began(mut self, time: OffsetDateTime) -> Self {
+    /// Sets when the incident began. `"2016-09-22T11:38:35+02:00".parse()`
+    /// gives one (chrono takes any offset and keeps the instant); a time
+    /// without an offset is refused by the parse.
+    pub fn time_began(mut self, time: DateTime<Utc>) -> Self {
         self.time_began = Some(time);
         self
     }
@@ -263,7 +268,7 @@ impl ReportUpdate {
                 .map(str::parse)
                 .transpose()
                 .map_err(wire_error("external_url"))?,
-            time_began: self.time_began,
+            time_began: self.time_began.map(OffsetDateTime::from),
         })
     }
 }
@@ -278,7 +283,7 @@ impl From<&Report> for ReportUpdate {
             enclave_ids: report.enclave_ids.clone(),
             external_tracking_id: report.external_tracking_id.clone(),
             external_url: report.external_url.clone(),
-            time_began: report.time_began.map(OffsetDateTime::from),
+            time_began: report.time_began,
         }
     }
 }

@@ -10,7 +10,7 @@
 //!     .advanced_key("241", std::env::var("XSIAM_API_KEY").unwrap_or_default())
 //!     .build()?;
 //! let report = client.update_report_status("777776", "in progress".parse()?).await?;
-//! assert_eq!(report.status.as_ref().and_then(|s| s.known()), Some(&ReportStatus::InProgress));
+//! assert_eq!(report.known_status(), Some(ReportStatus::InProgress));
 //! # Ok(())
 //! # }
 //! ```
@@ -391,7 +391,7 @@ mod tests {
             .unwrap();
         assert_eq!(
             report.status,
-            Some(crate::Reported::Known(ReportStatus::InProgress))
+            crate::Reported::Known(ReportStatus::InProgress)
         );
     }
 

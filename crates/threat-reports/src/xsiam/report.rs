@@ -17,7 +17,8 @@ use crate::{Error, ReportStatus, Reported, Severity};
 /// these field names (stable, for scripts), times as RFC 3339.
 ///
 /// Every field is read on its own: a field that is missing, null, of the
-/// wrong type or out of range is `None` here, and stays readable as it
+/// wrong type or out of range is `None` here ([`Reported::Absent`] for the
+/// status, severity and classification), and stays readable as it
 /// arrived through [`raw`](Self::raw) (`ATTACHMENTS` through
 /// [`attachments_raw`](Self::attachments_raw)). Keys are read in upper case
 /// (`XSOAR_SOURCE_ID`, as the vendor page spells them) or lower case.
@@ -46,62 +47,83 @@ pub struct MthReport {
     /// `REPORT_TYPE`.
     pub report_type: Option<String>,
     /// `SEVERITY`; a value this crate does not know is kept verbatim.
-    pub severity: Option<Reported<Severity>>,
+    pub severity: Reported<Severity>,
     /// `COMMENTS`.
     pub comments: Option<String>,
-    /// `CLASSIFICATION`.
-    pub classification: Option<Classification>,
+    /// `CLASSIFICATION`: `MTH` or `MDR; anything else is kept verbatim.
+    pub classification: Reported<Classification>,
     /// `ASSIGNED_USER`: the assignee's email.
     pub assigned_user: Option<String>,
     /// `ASSIGNED_USER_PRETTY`: the assignee's display name.
     pub assigned_user_name: Option<String>,
     /// `REPORT_STATUS`; a value this crate does not know is kept verbatim;
-    /// `None` when the answer has none.
-    pub status: Option<Reported<ReportStatus>>,
+    /// [`Reported::Absent`] when the answer has none.
+    pub status: Reported<ReportStatus>,
     /// The report object as it arrived.
     #[serde(skip)]
     raw: RawReport,
 }
 
-/// A report's classification; serializes as XSIAM spells it (`MTH`, `MDR`,
-/// or the text it sent).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+/// A report's classification, as XSIAM spells it (`MTH`, `MDR`); read
+/// into a [`Reported`], so a new one is kept verbatim.
+///
+/// ```
+/// use threat_reports::Reported;
+/// use threat_reports::xsiam::Classification;
+///
+/// assert_eq!(Reported::<Classification>::parse("MDR"), Reported::Known(Classification::Mdr));
+/// assert_eq!(Classification::Mth.to_string(), "MTH");
+/// assert!("XDR".parse::<Classification>().is_err());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Classification {
     /// Managed Threat Hunting.
     Mth,
     /// Managed Detection and Response.
     Mdr,
-    /// Anything else, verbatim.
-    Other(String),
 }
 
 impl Classification {
-    /// The text XSIAM uses: `MTH`, `MDR`, or what it sent.
+    /// The text XSIAM uses: `MTH` or `MDR`.
     ///
     /// ```
     /// # use threat_reports::xsiam::Classification;
     /// assert_eq!(Classification::Mdr.as_str(), "MDR");
     /// ```
-    pub fn as_str(&self) -> &str {
+    pub fn as_str(&self) -> &'static str {
         match self {
             Classification::Mth => "MTH",
             Classification::Mdr => "MDR",
-            Classification::Other(text) => text,
         }
     }
+}
 
-    fn read(text: String) -> Self {
-        match text.as_str() {
-            "MTH" => Classification::Mth,
-            "MDR" => Classification::Mdr,
-            _ => Classification::Other(text),
+impl std::fmt::Display for Classification {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// A classification this crate does not know.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown classification {0:?}: XSIAM uses MTH or MDR")]
+pub struct UnknownClassification(String);
+
+impl std::str::FromStr for Classification {
+    type Err = UnknownClassification;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "MTH" => Ok(Classification::Mth),
+            "MDR" => Ok(Classification::Mdr),
+            _ => Err(UnknownClassification(text.to_string())),
         }
     }
 }
 
 /// One attachment of a report.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[non_exhaustive]
 pub struct Attachment {
     /// The storage key XSIAM files it under.
@@ -110,12 +132,6 @@ pub struct Attachment {
     pub name: String,
     /// `attachment_size`: bytes.
     pub size: u64,
-}
-
-impl serde::Serialize for Classification {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.serialize_str(self.as_str())
-    }
 }
 
 #[derive(serde::Deserialize)]
@@ -151,7 +167,20 @@ impl MthReport {
     /// assert_eq!(report.known_status(), None);
     /// ```
     pub fn known_status(&self) -> Option<ReportStatus> {
-        self.status.as_ref().and_then(|s| s.known()).copied()
+        self.status.known().copied()
+    }
+
+    /// The severity, when the answer carried one this crate knows.
+    ///
+    /// ```
+    /// # use threat_reports::{Severity, xsiam::MthReport};
+    /// let report = MthReport::from_answer(serde_json::json!({"SEVERITY": "SEV_040_HIGH"}), "7");
+    /// assert_eq!(report.known_severity(), Some(Severity::High));
+    /// let report = MthReport::from_answer(serde_json::json!({}), "7");
+    /// assert_eq!(report.known_severity(), None);
+    /// ```
+    pub fn known_severity(&self) -> Option<Severity> {
+        self.severity.known().copied()
     }
 
     /// The report object as it arrived, every field verbatim.
@@ -239,7 +268,7 @@ impl MthReport {
     ///     "777776",
     /// )?;
     /// assert_eq!(report.source_id, "777776");
-    /// assert_eq!(report.status.unwrap().to_string(), "RESOLVED_TP");
+    /// assert_eq!(report.status.to_string(), "RESOLVED_TP");
     /// assert!(MthReport::from_update_answer(br#"{"reply": []}"#, "1").is_err());
     /// # Ok::<(), threat_reports::xsiam::NoReport>(())
     /// ```
@@ -502,18 +531,20 @@ impl<'a> Fields<'a> {
             attachments,
             incident_id: self.integer(Field::IncidentId),
             report_type: self.text(Field::ReportType),
-            severity: self.text(Field::Severity).as_deref().map(Reported::parse),
+            severity: reported(self.text(Field::Severity)),
             comments: self.text(Field::Comments),
-            classification: self.text(Field::Classification).map(Classification::read),
+            classification: reported(self.text(Field::Classification)),
             assigned_user: self.text(Field::AssignedUser),
             assigned_user_name: self.text(Field::AssignedUserPretty),
-            status: self
-                .text(Field::ReportStatus)
-                .as_deref()
-                .map(Reported::parse),
+            status: reported(self.text(Field::ReportStatus)),
             raw: RawReport::new(text),
         }
     }
+}
+
+/// A text field read as a [`Reported`] value.
+fn reported<T: std::str::FromStr>(text: Option<String>) -> Reported<T> {
+    text.as_deref().map_or(Reported::Absent, Reported::parse)
 }
 
 /// A field's value, read without failing: text, a whole number, null, or
@@ -576,6 +607,82 @@ impl<'de> serde::Deserialize<'de> for Loose<'de> {
     }
 }
 
+/// The form [`MthReport`] serializes to, read back.
+#[derive(serde::Deserialize)]
+struct Written {
+    source_id: String,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    created_by: Option<String>,
+    #[serde(default)]
+    inserted_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    updated_at: Option<DateTime<Utc>>,
+    #[serde(default)]
+    attachments: Option<Vec<Attachment>>,
+    #[serde(default)]
+    incident_id: Option<i64>,
+    #[serde(default)]
+    report_type: Option<String>,
+    #[serde(default)]
+    severity: Reported<Severity>,
+    #[serde(default)]
+    comments: Option<String>,
+    #[serde(default)]
+    classification: Reported<Classification>,
+    #[serde(default)]
+    assigned_user: Option<String>,
+    #[serde(default)]
+    assigned_user_name: Option<String>,
+    #[serde(default)]
+    status: Reported<ReportStatus>,
+}
+
+impl<'de> serde::Deserialize<'de> for MthReport {
+    /// Reads what [`Serialize`](serde::Serialize) wrote (this crate's field
+    /// names, not XSIAM's: [`from_answer`](Self::from_answer) reads an
+    /// answer). The object read becomes [`raw`](Self::raw).
+    ///
+    /// ```
+    /// # use threat_reports::xsiam::MthReport;
+    /// let report = MthReport::from_answer(
+    ///     serde_json::json!({"XSOAR_SOURCE_ID": "7", "REPORT_STATUS": "ON_HOLD", "SEVERITY": "SEV_090_NEW"}),
+    ///     "7",
+    /// );
+    /// let text = serde_json::to_string(&report).unwrap();
+    /// let back: MthReport = serde_json::from_str(&text).unwrap();
+    /// assert_eq!(back, report);
+    /// assert_eq!(back.raw()["severity"], "SEV_090_NEW");
+    /// ```
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let object = Value::deserialize(deserializer)?;
+        let text = object.to_string();
+        let w: Written = serde_json::from_value(object).map_err(D::Error::custom)?;
+        Ok(MthReport {
+            source_id: w.source_id,
+            name: w.name,
+            description: w.description,
+            created_by: w.created_by,
+            inserted_at: w.inserted_at,
+            updated_at: w.updated_at,
+            attachments: w.attachments,
+            incident_id: w.incident_id,
+            report_type: w.report_type,
+            severity: w.severity,
+            comments: w.comments,
+            classification: w.classification,
+            assigned_user: w.assigned_user,
+            assigned_user_name: w.assigned_user_name,
+            status: w.status,
+            raw: RawReport::new(&text),
+        })
+    }
+}
+
 /// A report object as it arrived: its JSON text, and the object itself,
 /// parsed when first asked for.
 #[derive(Clone)]
@@ -602,9 +709,10 @@ impl RawReport {
 }
 
 impl PartialEq for RawReport {
-    /// The same object, however it was spaced.
-    fn eq(&self, other: &Self) -> bool {
-        self.text == other.text || self.map() == other.map()
+    /// Always: two reports are equal when their typed fields are, whatever
+    /// form they were read from (an answer, or this crate's own JSON).
+    fn eq(&self, _: &Self) -> bool {
+        true
     }
 }
 
@@ -706,7 +814,7 @@ mod tests {
             "sent",
         );
         assert_eq!(report.source_id, "777776");
-        assert_eq!(report.status, Some(Reported::Known(ReportStatus::OnHold)));
+        assert_eq!(report.status, Reported::Known(ReportStatus::OnHold));
         assert!(report.inserted_at.is_some());
         assert_eq!(report.name, None);
         assert_eq!(report.raw()["NAME"], 5);
