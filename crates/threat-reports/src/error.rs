@@ -467,13 +467,21 @@ impl From<crate::UnknownStatus> for Error {
     /// assert!(matches!(status("done"), Err(Error::InvalidInput { field: "status", .. })));
     /// ```
     fn from(error: crate::UnknownStatus) -> Self {
+        let problem = match error.suggestion() {
+            Some(near) => format!(
+                "{:?} is not a report status (did you mean {:?}?)",
+                error.input(),
+                near.label()
+            ),
+            None => format!("{:?} is not a report status", error.input()),
+        };
         Error::InvalidInput {
             field: "status",
-            problem: format!("{:?} is not a report status", error.input()),
+            problem,
             allowed: format!(
                 "{}, or a stored form such as IN_PROGRESS or RESOLVED_TP, in any case, with \
                  words separated by a space, \"_\", \"-\" or nothing",
-                crate::status::ALL_LABELS
+                error.allowed_labels()
             ),
         }
     }

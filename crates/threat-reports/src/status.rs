@@ -182,26 +182,127 @@ impl ReportStatus {
 pub(crate) const ALL_LABELS: &str = "New, In Progress, Pending, Resolved, Closed, On Hold, \
     Resolved False Positive, Resolved True Positive, Resolved Other or Resolved Security Testing";
 
-/// A text that is not one of the report statuses.
+/// A text that is not one of the report statuses: it says what was given,
+/// the nearest label when one is close (`did you mean "In Progress"?`), and
+/// the labels allowed.
 ///
 /// ```
-/// let error = "done".parse::<threat_reports::ReportStatus>().unwrap_err();
-/// assert_eq!(error.input(), "done");
+/// let error = "In Prgress".parse::<threat_reports::ReportStatus>().unwrap_err();
+/// assert_eq!(error.input(), "In Prgress");
+/// assert_eq!(error.suggestion(), Some(threat_reports::ReportStatus::InProgress));
+/// assert!(error.to_string().contains(r#"did you mean "In Progress"?"#));
+/// assert_eq!("done".parse::<threat_reports::ReportStatus>().unwrap_err().suggestion(), None);
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error(
-    "unknown report status {input:?}: expected one of {ALL_LABELS} (or the stored forms such \
-     as IN_PROGRESS and RESOLVED_TP; any case; words separated by a space, \"_\", \"-\" or nothing)"
-)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct UnknownStatus {
     input: String,
+    suggestion: Option<ReportStatus>,
+    /// The labels that could apply, as the message lists them.
+    allowed: &'static [ReportStatus],
 }
 
 impl UnknownStatus {
+    /// An unknown `input`, among the `allowed` statuses.
+    pub(crate) fn among(input: &str, allowed: &'static [ReportStatus]) -> Self {
+        UnknownStatus {
+            input: quoted_input(input),
+            suggestion: nearest(input, allowed),
+            allowed,
+        }
+    }
+
     /// The text that was given (at most 200 characters of it).
     pub fn input(&self) -> &str {
         &self.input
     }
+
+    /// The status whose label or stored form is nearest the input, when
+    /// one is within a typo or two of it.
+    pub fn suggestion(&self) -> Option<ReportStatus> {
+        self.suggestion
+    }
+
+    /// The labels that could apply, as the message lists them.
+    pub(crate) fn allowed_labels(&self) -> String {
+        if self.allowed.len() == ReportStatus::ALL.len() {
+            ALL_LABELS.to_string()
+        } else {
+            labels(self.allowed)
+        }
+    }
+}
+
+impl fmt::Display for UnknownStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "unknown report status {:?}", self.input)?;
+        match self.suggestion {
+            Some(near) => write!(f, ": did you mean {:?}? Expected", near.label())?,
+            None => f.write_str(": expected")?,
+        }
+        let allowed = self.allowed_labels();
+        write!(
+            f,
+            " one of {allowed} (or the stored forms such as IN_PROGRESS and \
+             RESOLVED_TP; any case; words separated by a space, \"_\", \"-\" or nothing)"
+        )
+    }
+}
+
+impl std::error::Error for UnknownStatus {}
+
+/// Labels as a message lists them: `A, B or C`.
+pub(crate) fn labels(statuses: &[ReportStatus]) -> String {
+    let names: Vec<&str> = statuses.iter().map(|s| s.label()).collect();
+    match names.split_last() {
+        Some((last, [])) => (*last).to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
+    }
+}
+
+/// The status among `allowed` whose label or stored form is nearest
+/// `input` (case, spaces, `_` and `-` aside), if it is within two edits
+/// and a third of the input's length.
+fn nearest(input: &str, allowed: &[ReportStatus]) -> Option<ReportStatus> {
+    let squash = |text: &str| -> Vec<char> {
+        text.chars()
+            .filter(|c| c.is_alphanumeric())
+            .flat_map(char::to_lowercase)
+            .take(64)
+            .collect()
+    };
+    let typed = squash(input);
+    if typed.is_empty() {
+        return None;
+    }
+    let limit = (typed.len() / 3).clamp(1, 2);
+    allowed
+        .iter()
+        .map(|&status| {
+            let d = edit_distance(&typed, &squash(status.label()))
+                .min(edit_distance(&typed, &squash(status.canonical())));
+            (d, status)
+        })
+        .filter(|(d, _)| *d <= limit)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, status)| status)
+}
+
+/// Levenshtein distance.
+fn edit_distance(a: &[char], b: &[char]) -> usize {
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut diagonal = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let above = row[j + 1];
+            row[j + 1] = (diagonal + usize::from(ca != cb))
+                .min(above + 1)
+                .min(row[j] + 1);
+            diagonal = above;
+        }
+    }
+    row[b.len()]
 }
 
 /// The input as an error message quotes it: at most 200 characters.
@@ -224,9 +325,7 @@ impl FromStr for ReportStatus {
         ReportStatus::ALL
             .into_iter()
             .find(|status| words.spell(status.label()) || words.spell(status.canonical()))
-            .ok_or_else(|| UnknownStatus {
-                input: quoted_input(s),
-            })
+            .ok_or_else(|| UnknownStatus::among(s, &ReportStatus::ALL))
     }
 }
 

@@ -111,12 +111,120 @@ impl XsiamClient {
         self.envelope.current()
     }
 
+    /// The status labels this client's tenant takes, once it knows:
+    /// [`StatusDialect::Page`] (the vendor page's five: New, In Progress,
+    /// Pending, Resolved, Closed) for a tenant that takes flat bodies,
+    /// [`StatusDialect::Live`] (New, In Progress, On Hold and four Resolved
+    /// variants) for one that wants `request_data`; `None` while
+    /// [`BodyEnvelope::Auto`] has not learned the envelope yet.
+    ///
+    /// Envelope and status set go together by the evidence there is: the
+    /// vendor's "Update report status" page shows both the flat body and
+    /// the five labels, and the one published account of live tenants (a
+    /// community client's release notes, August 2026) reports both the
+    /// `request_data` envelope (`err_code` 101 for a flat body) and the
+    /// seven labels, no tenant being reported with one and not the other.
+    /// Once the dialect is known, [`update_report_status`](Self::update_report_status)
+    /// refuses a status of the other dialect before sending anything;
+    /// until then the tenant decides.
+    ///
+    /// ```
+    /// use threat_reports::StatusDialect;
+    /// use threat_reports::xsiam::{BodyEnvelope, XsiamClient};
+    ///
+    /// let client = XsiamClient::builder()
+    ///     .base_url("https://api-tenant.xdr.us.paloaltonetworks.com")
+    ///     .standard_key("12", "key")
+    ///     .body_envelope(BodyEnvelope::RequestData)
+    ///     .build()?;
+    /// assert_eq!(client.status_dialect(), Some(StatusDialect::Live));
+    /// # Ok::<(), threat_reports::Error>(())
+    /// ```
+    pub fn status_dialect(&self) -> Option<StatusDialect> {
+        match self.envelope.current() {
+            BodyEnvelope::Flat => Some(StatusDialect::Page),
+            BodyEnvelope::RequestData => Some(StatusDialect::Live),
+            _ => None,
+        }
+    }
+
+    /// Reads a status as this client's tenant takes it: any spelling
+    /// [`ReportStatus`] parses, limited to the tenant's labels once its
+    /// dialect is known ([`status_dialect`](Self::status_dialect)). The
+    /// error names the nearest label (`did you mean "On Hold"?`) and lists
+    /// only the labels the tenant takes.
+    ///
+    /// ```
+    /// use threat_reports::ReportStatus;
+    /// use threat_reports::xsiam::{BodyEnvelope, XsiamClient};
+    ///
+    /// let client = XsiamClient::builder()
+    ///     .base_url("https://api-tenant.xdr.us.paloaltonetworks.com")
+    ///     .standard_key("12", "key")
+    ///     .body_envelope(BodyEnvelope::RequestData)
+    ///     .build()?;
+    /// assert_eq!(client.parse_status("on hold")?, ReportStatus::OnHold);
+    /// let error = client.parse_status("closed").unwrap_err().to_string();
+    /// assert!(error.contains("On Hold"), "{error}");
+    /// assert!(!error.contains("Pending"), "{error}");
+    /// # Ok::<(), threat_reports::Error>(())
+    /// ```
+    pub fn parse_status(&self, text: &str) -> Result<ReportStatus, Error> {
+        let allowed = self.allowed_statuses();
+        match text.parse::<ReportStatus>() {
+            Ok(status) if allowed.contains(&status) => Ok(status),
+            Ok(status) => Err(self
+                .refused_status(status)
+                .unwrap_or_else(|| Error::from(crate::UnknownStatus::among(text, allowed)))),
+            Err(_) => Err(Error::from(crate::UnknownStatus::among(text, allowed))),
+        }
+    }
+
+    /// The statuses the tenant takes, as far as this client knows.
+    fn allowed_statuses(&self) -> &'static [ReportStatus] {
+        match self.status_dialect() {
+            Some(StatusDialect::Page) => &ReportStatus::PAGE,
+            Some(StatusDialect::Live) => &ReportStatus::LIVE,
+            _ => &ReportStatus::ALL,
+        }
+    }
+
+    /// The error for a status the tenant does not take, once its dialect
+    /// is known: sent, it would only be refused.
+    fn refused_status(&self, status: ReportStatus) -> Option<Error> {
+        let (dialect, takes, why) = match self.status_dialect()? {
+            StatusDialect::Page => (
+                "the vendor page's dialect",
+                &ReportStatus::PAGE[..],
+                "it takes flat bodies",
+            ),
+            StatusDialect::Live => (
+                "the live tenants' dialect",
+                &ReportStatus::LIVE[..],
+                "it wants the request_data envelope",
+            ),
+            _ => return None,
+        };
+        if takes.contains(&status) {
+            return None;
+        }
+        Some(Error::InvalidInput {
+            field: "status",
+            problem: format!(
+                "this tenant speaks {dialect} ({why}), which has no {:?}; nothing was sent",
+                status.label()
+            ),
+            allowed: format!("one of {}", crate::status::labels(takes)),
+        })
+    }
+
     /// Sets the status of the report `source_id` and returns the report as
     /// stored after the update.
     ///
     /// The request carries the status's label (`"In Progress"`); the answer
     /// its stored form (`IN_PROGRESS`). An empty `source_id` is refused
-    /// before anything is sent.
+    /// before anything is sent, and so is a status of the other dialect
+    /// once the client knows its tenant's ([`status_dialect`](Self::status_dialect)).
     ///
     /// `Ok` means the server applied the update: a success answer is never
     /// turned into an error by one field it could not read (see
@@ -152,6 +260,9 @@ impl XsiamClient {
         };
         let probe = match self.envelope.envelope_or_probe().await {
             Ok(envelope) => {
+                if let Some(refused) = self.refused_status(status) {
+                    return Err(refused);
+                }
                 return self.finish(self.send(envelope, &fields, source_id).await, status);
             }
             Err(probe) => probe,
@@ -160,6 +271,10 @@ impl XsiamClient {
         match self.send(Envelope::Flat, &fields, source_id).await {
             Sent::Refused(failed, _) if wants_request_data(&failed) => {
                 probe.learned(Envelope::RequestData);
+                // The flat body was refused whole: nothing was applied yet.
+                if let Some(refused) = self.refused_status(status) {
+                    return Err(refused);
+                }
                 let sent = self.send(Envelope::RequestData, &fields, source_id).await;
                 self.finish(sent, status)
             }
