@@ -363,7 +363,10 @@ impl RunningSandbox {
              XSIAM plays the {dialect} dialect: statuses {}\n\
              \x20 reports {}\n\
              TruSTAR reports {}\n\
-             State: GET {url}/_sandbox/state, reset: POST {url}/_sandbox/reset, faults: {url}/_sandbox/faults\n",
+             State: GET {url}/_sandbox/state, reset: POST {url}/_sandbox/reset, faults: {url}/_sandbox/faults\n\
+             For threat-reports' from_env() and reportctl:\n\
+             \x20 export XSIAM_API_URL={url} XSIAM_API_KEY_ID={} XSIAM_API_KEY={}\n\
+             \x20 export TRUSTAR_BASE_URL={url} TRUSTAR_API_KEY={} TRUSTAR_API_SECRET={}\n",
             c.xsiam_standard_key_id,
             c.xsiam_standard_key,
             c.xsiam_advanced_key_id,
@@ -377,6 +380,10 @@ impl RunningSandbox {
             } else {
                 trustar.join(", ")
             },
+            c.xsiam_standard_key_id,
+            c.xsiam_standard_key,
+            c.trustar_api_key,
+            c.trustar_api_secret,
         )
     }
 
