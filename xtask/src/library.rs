@@ -111,7 +111,7 @@ pub fn public_api(root: &Path, bless: bool) -> Result<()> {
 }
 
 /// The feature sets users may choose, each built on its own.
-pub const FEATURE_SETS: [(&str, &[&str]); 7] = [
+pub const FEATURE_SETS: [(&str, &[&str]); 8] = [
     (
         "threat-reports",
         &["--no-default-features", "--features", "xsiam,rustls"],
@@ -126,6 +126,14 @@ pub const FEATURE_SETS: [(&str, &[&str]); 7] = [
             "--no-default-features",
             "--features",
             "xsiam,trustar,native-tls",
+        ],
+    ),
+    (
+        "threat-reports",
+        &[
+            "--no-default-features",
+            "--features",
+            "xsiam,trustar,rustls-ring",
         ],
     ),
     ("threat-reports", &["--no-default-features"]),

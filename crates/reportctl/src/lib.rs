@@ -31,6 +31,32 @@ use cli::{Cli, Command, IndicatorsCommand};
 pub struct Failure {
     code: u8,
     message: String,
+    /// What the library's error said of the answer, for `--json`.
+    details: Option<Details>,
+}
+
+/// The facts of a library error that `--json` carries beside the text.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Details {
+    /// The HTTP status of the answer, if one came.
+    pub http_status: Option<u16>,
+    /// The vendor's error code (XSIAM's `err_code`), if it gave one.
+    pub vendor_code: Option<String>,
+    /// Whether the same call may succeed later (the library's rule).
+    pub retryable: bool,
+    /// The request id the server gave, to quote to the vendor.
+    pub request_id: Option<String>,
+}
+
+impl Details {
+    fn of(error: &Error) -> Self {
+        Details {
+            http_status: error.status(),
+            vendor_code: error.vendor_code().map(str::to_string),
+            retryable: error.is_retryable(),
+            request_id: error.request_id().map(str::to_string),
+        }
+    }
 }
 
 impl Failure {
@@ -39,6 +65,16 @@ impl Failure {
         Failure {
             code: 2,
             message: message.into(),
+            details: None,
+        }
+    }
+
+    /// A failure with its own exit code (130: interrupted).
+    pub fn with_code(code: u8, message: impl Into<String>) -> Self {
+        Failure {
+            code,
+            message: message.into(),
+            details: None,
         }
     }
 
@@ -47,6 +83,7 @@ impl Failure {
         Failure {
             code: 1,
             message: message.into(),
+            details: None,
         }
     }
 }
@@ -67,6 +104,7 @@ impl Failure {
         Failure {
             code: exit_code(&error),
             message: words::error(&error, timeout),
+            details: Some(Details::of(&error)),
         }
     }
 }
@@ -101,9 +139,19 @@ fn finish(outcome: Result<(), Failure>, json: bool) -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => {
             if json {
+                let details = failure.details.unwrap_or(Details {
+                    http_status: None,
+                    vendor_code: None,
+                    retryable: false,
+                    request_id: None,
+                });
                 let error = serde_json::json!({
                     "error": failure.message,
                     "exit_code": failure.code,
+                    "http_status": details.http_status,
+                    "vendor_code": details.vendor_code,
+                    "retryable": details.retryable,
+                    "request_id": details.request_id,
                 });
                 eprintln!("{error}");
             } else {
@@ -126,10 +174,10 @@ fn indicators_command(command: IndicatorsCommand, json: bool) -> Result<(), Fail
             let count = indicators::count_parallel(&text, threads);
             output::count(&count, limit, json);
             if count.exceeds(limit) {
-                return Err(Failure {
-                    code: 3,
-                    message: format!("{count} is over the limit of {limit}"),
-                });
+                return Err(Failure::with_code(
+                    3,
+                    format!("{count} is over the limit of {limit}"),
+                ));
             }
         }
         IndicatorsCommand::List { file } => {

@@ -218,17 +218,22 @@ pub fn indicators(found: &[Indicator], json: bool) {
     if json {
         return print_json(&found);
     }
+    // Three aligned columns: kind, byte span, value.
+    let spans: Vec<String> = found
+        .iter()
+        .map(|i| format!("{}..{}", i.span.start, i.span.end))
+        .collect();
     let width = found
         .iter()
         .map(|i| i.kind.as_str().len())
         .max()
         .unwrap_or(0);
-    for indicator in found {
+    let span_width = spans.iter().map(String::len).max().unwrap_or(0);
+    for (indicator, span) in found.iter().zip(&spans) {
         out!(
-            "{:width$}  {}..{}  {}",
+            "{:width$}  {:span_width$}  {}",
             indicator.kind.as_str(),
-            indicator.span.start,
-            indicator.span.end,
+            span,
             indicator.value
         );
     }

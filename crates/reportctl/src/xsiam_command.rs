@@ -64,10 +64,10 @@ pub async fn run(
                 )));
             }
             if summary.interrupted {
-                return Err(Failure {
-                    code: 130,
-                    message: "interrupted; rerun with the same --journal to resume".into(),
-                });
+                return Err(Failure::with_code(
+                    130,
+                    "interrupted; rerun with the same --journal to resume",
+                ));
             }
             if summary.failed + summary.invalid > 0 {
                 return Err(Failure::failed(format!(

@@ -422,7 +422,14 @@ fn the_sandbox_command_takes_every_option_of_the_sandbox_binary() {
         .output()
         .unwrap();
     let state: serde_json::Value = tokio::runtime::Runtime::new().unwrap().block_on(async {
-        threat_reports::reqwest::get(format!("{url}/_sandbox/state"))
+        // The facade's TLS, ready: reqwest is built here without a default
+        // crypto provider (see threat_reports::http_client_builder).
+        threat_reports::http_client_builder()
+            .unwrap()
+            .build()
+            .unwrap()
+            .get(format!("{url}/_sandbox/state"))
+            .send()
             .await
             .unwrap()
             .json()
@@ -502,4 +509,65 @@ fn profiles_take_whole_numbers_and_refuse_unknown_keys() {
     let text = stderr(&output);
     assert!(text.contains("unknown key \"xsiam_keyid\""), "{text}");
     assert!(text.contains("xsiam_key_id, xsiam_api_key_file"), "{text}");
+}
+
+/// `--json` errors carry what the library error carries: the HTTP status,
+/// the vendor's code, whether a retry may help, the request id.
+#[test]
+fn json_errors_carry_the_status_code_retryable_and_request_id() {
+    let server = server();
+    let home = tempfile::tempdir().unwrap();
+    let output = reportctl(Some(&server), home.path())
+        .args(["--json", "xsiam", "set-status", "999999", "in progress"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let error: Value = serde_json::from_slice(&output.stderr).unwrap();
+    assert_eq!(error["http_status"], 500, "{error}");
+    assert_eq!(error["retryable"], false, "{error}");
+    assert_eq!(error["exit_code"], 1);
+    assert!(error["error"].as_str().unwrap().contains("500"), "{error}");
+    for key in ["vendor_code", "request_id"] {
+        assert!(error.get(key).is_some(), "{key} missing: {error}");
+    }
+
+    // A usage error has no answer behind it.
+    let output = reportctl(Some(&server), home.path())
+        .args(["--json", "xsiam", "set-status", "777776", "in progres"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let error: Value = serde_json::from_slice(&output.stderr).unwrap();
+    assert_eq!(error["http_status"], Value::Null);
+    assert_eq!(error["retryable"], false);
+    assert!(
+        error["error"]
+            .as_str()
+            .unwrap()
+            .contains("did you mean \\\"In Progress\\\"")
+            || error["error"].as_str().unwrap().contains("did you mean"),
+        "{error}"
+    );
+}
+
+/// `indicators list` prints three aligned columns.
+#[test]
+fn indicators_list_aligns_its_columns() {
+    let home = tempfile::tempdir().unwrap();
+    let text = "see 8.8.8.8 and hxxp://bad[.]com/x then CVE-2021-44228 at 10.0.0.1";
+    let output = reportctl(None, home.path())
+        .args(["indicators", "list"])
+        .write_stdin(text)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed = stdout(&output);
+    let lines: Vec<&str> = printed.lines().collect();
+    assert!(lines.len() >= 3, "{printed}");
+    let value_column = |line: &str, value: &str| line.find(value).unwrap();
+    let columns: Vec<usize> = lines
+        .iter()
+        .map(|line| value_column(line, line.split_whitespace().last().unwrap()))
+        .collect();
+    assert!(columns.windows(2).all(|w| w[0] == w[1]), "{printed}");
 }

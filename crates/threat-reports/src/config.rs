@@ -89,7 +89,7 @@ impl HttpSettings {
                 },
             ));
         }
-        let client = reqwest::Client::builder()
+        let client = crate::tls::http_client_builder()?
             .timeout(timeout)
             .connect_timeout(timeout)
             .user_agent(header)

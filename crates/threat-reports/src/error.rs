@@ -401,6 +401,21 @@ impl Error {
         self.response().map(|r| r.status).filter(|s| *s != 0)
     }
 
+    /// The vendor's error code, when its answer carried one (XSIAM's
+    /// `err_code`).
+    ///
+    /// ```
+    /// # use threat_reports::{Error, ReportStatus};
+    /// let error = Error::from("closd".parse::<ReportStatus>().unwrap_err());
+    /// assert_eq!(error.vendor_code(), None);
+    /// ```
+    pub fn vendor_code(&self) -> Option<&str> {
+        match self {
+            Error::Api { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+
     /// The request id the server gave, if any: quote it to the vendor.
     pub fn request_id(&self) -> Option<&str> {
         self.response().and_then(|r| r.request_id.as_deref())

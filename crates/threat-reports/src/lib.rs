@@ -47,6 +47,7 @@ mod severity;
 mod status;
 mod text_serde;
 mod throttle;
+mod tls;
 #[cfg(feature = "trustar")]
 pub mod trustar;
 mod words;
@@ -89,6 +90,7 @@ pub use reported::Reported;
 pub use retry::RetryPolicy;
 pub use severity::{Severity, UnknownSeverity};
 pub use status::{ReportStatus, StatusDialect, UnknownStatus};
+pub use tls::http_client_builder;
 
 /// The README's examples, compiled and run as doc tests.
 #[cfg(doctest)]

@@ -17,10 +17,20 @@ fn example_binary() -> PathBuf {
     let binary = profile_dir.join("examples").join("first_program");
     if !binary.exists() {
         let status = Command::new(env!("CARGO"))
-            .args(["build", "-q", "-p", "threat-reports", "--example", "first_program"])
+            .args([
+                "build",
+                "-q",
+                "-p",
+                "threat-reports",
+                "--example",
+                "first_program",
+            ])
             .status()
             .unwrap();
-        assert!(status.success(), "cargo build --example first_program failed");
+        assert!(
+            status.success(),
+            "cargo build --example first_program failed"
+        );
     }
     binary
 }

@@ -53,7 +53,8 @@ async fn a_supplied_client_keeps_its_default_headers_and_the_user_agent_is_sent(
         .await;
     let mut headers = reqwest::header::HeaderMap::new();
     headers.insert("x-proxy-tag", "soc-blue".parse().unwrap());
-    let own = threat_reports::reqwest::Client::builder()
+    let own = threat_reports::http_client_builder()
+        .unwrap()
         .default_headers(headers)
         .build()
         .unwrap();
@@ -128,7 +129,12 @@ async fn the_builders_timeout_applies_to_each_request_of_a_supplied_client() {
     let error = XsiamClient::builder()
         .base_url(server.uri())
         .standard_key("1", "k")
-        .http_client(reqwest::Client::new())
+        .http_client(
+            threat_reports::http_client_builder()
+                .unwrap()
+                .build()
+                .unwrap(),
+        )
         .timeout(Duration::from_millis(200))
         .retry(RetryPolicy::none())
         .build()
@@ -160,7 +166,8 @@ async fn a_supplied_clients_own_timeout_stands_unless_the_builder_names_one() {
         .base_url(server.uri())
         .standard_key("1", "k")
         .http_client(
-            reqwest::Client::builder()
+            threat_reports::http_client_builder()
+                .unwrap()
                 .timeout(Duration::from_secs(1))
                 .build()
                 .unwrap(),
@@ -484,4 +491,32 @@ async fn transport_errors_say_what_happened_without_repeating_their_cause() {
         );
         cause = inner.source();
     }
+}
+
+/// The crate's TLS is there and needs no process-wide provider (with the
+/// default features and with `rustls-ring`, which the library checks build
+/// and test): an https:// call to a local server that does not speak TLS
+/// fails its handshake with a typed error, never a panic.
+#[tokio::test]
+async fn https_goes_through_the_crates_own_tls_and_a_failed_handshake_is_an_error() {
+    use tokio::io::AsyncWriteExt;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(async move {
+        if let Ok((mut socket, _)) = listener.accept().await {
+            let _ = socket.write_all(b"HTTP/1.1 200 OK\r\n\r\nnot tls").await;
+        }
+    });
+    let error = XsiamClient::builder()
+        .base_url(format!("https://127.0.0.1:{port}"))
+        .standard_key("1", "k")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap()
+        .update_report_status("777776", ReportStatus::New)
+        .await
+        .unwrap_err();
+    assert!(matches!(error, Error::Transport { .. }), "{error:?}");
+    assert!(!error.to_string().contains("panicked"), "{error}");
+    server.abort();
 }

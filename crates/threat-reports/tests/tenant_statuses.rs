@@ -132,3 +132,20 @@ fn unknown_spellings_get_the_nearest_label() {
         );
     }
 }
+
+/// A configured envelope alone says nothing of the statuses: a page tenant
+/// takes wrapped bodies too, with its own labels.
+#[tokio::test]
+async fn a_configured_envelope_does_not_decide_the_statuses() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let client = sandbox
+        .xsiam_client()
+        .body_envelope(threat_reports::xsiam::BodyEnvelope::RequestData)
+        .build()
+        .unwrap();
+    client
+        .update_report_status("777776", ReportStatus::Pending)
+        .await
+        .unwrap();
+    assert_eq!(client.status_dialect(), None);
+}

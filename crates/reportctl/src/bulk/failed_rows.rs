@@ -33,10 +33,8 @@ pub(super) fn print_failed_rows(failed: &[FailedRow]) {
 
 /// Writes the failed rows as CSV (`source_id,status`), to rerun.
 pub fn write_failed(path: &std::path::Path, failed: &[FailedRow]) -> Result<(), Failure> {
-    let mut writer = csv::Writer::from_path(path).map_err(|e| Failure {
-        code: 1,
-        message: format!("cannot write --failed {}: {e}", path.display()),
-    })?;
+    let mut writer = csv::Writer::from_path(path)
+        .map_err(|e| Failure::failed(format!("cannot write --failed {}: {e}", path.display())))?;
     let mut write = || -> Result<(), csv::Error> {
         writer.write_record(["source_id", "status"])?;
         for row in failed {
@@ -45,8 +43,5 @@ pub fn write_failed(path: &std::path::Path, failed: &[FailedRow]) -> Result<(), 
         writer.flush()?;
         Ok(())
     };
-    write().map_err(|e| Failure {
-        code: 1,
-        message: format!("cannot write --failed {}: {e}", path.display()),
-    })
+    write().map_err(|e| Failure::failed(format!("cannot write --failed {}: {e}", path.display())))
 }

@@ -153,10 +153,7 @@ impl Journal {
     fn set_aside_torn_tail(&self, bytes: &[u8]) -> Result<(), Failure> {
         let cut = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
         let line = bytes[..cut].iter().filter(|b| **b == b'\n').count() + 1;
-        let failed = |e: std::io::Error| Failure {
-            code: 1,
-            message: self.write_error(&e),
-        };
+        let failed = |e: std::io::Error| Failure::failed(self.write_error(&e));
         let beside = (0..)
             .map(|n| {
                 let suffix = if n == 0 {

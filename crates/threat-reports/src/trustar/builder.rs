@@ -137,7 +137,8 @@ impl TrustarClientBuilder {
     /// # use threat_reports::trustar::TrustarClient;
     /// let mut headers = threat_reports::reqwest::header::HeaderMap::new();
     /// headers.insert("x-soc-team", "blue".parse().unwrap());
-    /// let http = threat_reports::reqwest::Client::builder()
+    /// // http_client_builder(): this crate's TLS, ready (see its docs)
+    /// let http = threat_reports::http_client_builder()?
     ///     .default_headers(headers)
     ///     .build()
     ///     .unwrap();

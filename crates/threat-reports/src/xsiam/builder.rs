@@ -126,7 +126,8 @@ impl XsiamClientBuilder {
     /// # use threat_reports::xsiam::XsiamClient;
     /// let mut headers = threat_reports::reqwest::header::HeaderMap::new();
     /// headers.insert("x-soc-team", "blue".parse().unwrap());
-    /// let http = threat_reports::reqwest::Client::builder()
+    /// // http_client_builder(): this crate's TLS, ready (see its docs)
+    /// let http = threat_reports::http_client_builder()?
     ///     .default_headers(headers)
     ///     .build()
     ///     .unwrap();

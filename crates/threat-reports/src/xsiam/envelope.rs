@@ -84,6 +84,11 @@ const REQUEST_DATA: u8 = 2;
 pub(crate) struct EnvelopeState {
     configured: BodyEnvelope,
     learned: AtomicU8,
+    /// What the tenant's answers to flat bodies showed of its statuses:
+    /// [`UNKNOWN`], [`FLAT`] (a flat body applied: the page's dialect) or
+    /// [`REQUEST_DATA`] (a flat body refused for want of `request_data`:
+    /// the live dialect).
+    dialect: AtomicU8,
     /// Held by the one call that is finding out; the others wait on it.
     probing: Mutex<()>,
 }
@@ -122,6 +127,7 @@ impl EnvelopeState {
         EnvelopeState {
             configured,
             learned: AtomicU8::new(UNKNOWN),
+            dialect: AtomicU8::new(UNKNOWN),
             probing: Mutex::new(()),
         }
     }
@@ -135,6 +141,23 @@ impl EnvelopeState {
                 REQUEST_DATA => Some(Envelope::RequestData),
                 _ => None,
             },
+        }
+    }
+
+    /// Notes what the tenant's answer to a flat body showed: applied
+    /// (`true`: it speaks the page's dialect) or refused for want of
+    /// `request_data` (`false`: the live one).
+    pub(crate) fn flat_body_answered(&self, applied: bool) {
+        let value = if applied { FLAT } else { REQUEST_DATA };
+        self.dialect.store(value, Ordering::Release);
+    }
+
+    /// The status dialect the tenant's answers showed, if they did.
+    pub(crate) fn dialect(&self) -> Option<crate::StatusDialect> {
+        match self.dialect.load(Ordering::Acquire) {
+            FLAT => Some(crate::StatusDialect::Page),
+            REQUEST_DATA => Some(crate::StatusDialect::Live),
+            _ => None,
         }
     }
 

@@ -111,41 +111,36 @@ impl XsiamClient {
         self.envelope.current()
     }
 
-    /// The status labels this client's tenant takes, once it knows:
-    /// [`StatusDialect::Page`] (the vendor page's five: New, In Progress,
-    /// Pending, Resolved, Closed) for a tenant that takes flat bodies,
+    /// The status labels this client's tenant takes, once its answers
+    /// showed it: [`StatusDialect::Page`] (the vendor page's five: New, In
+    /// Progress, Pending, Resolved, Closed) once it applied a flat body,
     /// [`StatusDialect::Live`] (New, In Progress, On Hold and four Resolved
-    /// variants) for one that wants `request_data`; `None` while
-    /// [`BodyEnvelope::Auto`] has not learned the envelope yet.
+    /// variants) once it refused one for want of `request_data`
+    /// (`err_code` 101); `None` before (a configured envelope alone says
+    /// nothing: a page tenant may take wrapped bodies too).
     ///
     /// Envelope and status set go together by the evidence there is: the
     /// vendor's "Update report status" page shows both the flat body and
     /// the five labels, and the one published account of live tenants (a
     /// community client's release notes, August 2026) reports both the
-    /// `request_data` envelope (`err_code` 101 for a flat body) and the
-    /// seven labels, no tenant being reported with one and not the other.
-    /// Once the dialect is known, [`update_report_status`](Self::update_report_status)
-    /// refuses a status of the other dialect before sending anything;
-    /// until then the tenant decides.
+    /// refusal of flat bodies and the seven labels, no tenant being
+    /// reported with one and not the other. Once the dialect is known,
+    /// [`update_report_status`](Self::update_report_status) refuses a
+    /// status of the other dialect before sending anything; until then the
+    /// tenant decides.
     ///
     /// ```
-    /// use threat_reports::StatusDialect;
-    /// use threat_reports::xsiam::{BodyEnvelope, XsiamClient};
+    /// use threat_reports::xsiam::XsiamClient;
     ///
     /// let client = XsiamClient::builder()
     ///     .base_url("https://api-tenant.xdr.us.paloaltonetworks.com")
     ///     .standard_key("12", "key")
-    ///     .body_envelope(BodyEnvelope::RequestData)
     ///     .build()?;
-    /// assert_eq!(client.status_dialect(), Some(StatusDialect::Live));
+    /// assert_eq!(client.status_dialect(), None, "no answer yet");
     /// # Ok::<(), threat_reports::Error>(())
     /// ```
     pub fn status_dialect(&self) -> Option<StatusDialect> {
-        match self.envelope.current() {
-            BodyEnvelope::Flat => Some(StatusDialect::Page),
-            BodyEnvelope::RequestData => Some(StatusDialect::Live),
-            _ => None,
-        }
+        self.envelope.dialect()
     }
 
     /// Reads a status as this client's tenant takes it: any spelling
@@ -156,17 +151,16 @@ impl XsiamClient {
     ///
     /// ```
     /// use threat_reports::ReportStatus;
-    /// use threat_reports::xsiam::{BodyEnvelope, XsiamClient};
+    /// use threat_reports::xsiam::XsiamClient;
     ///
     /// let client = XsiamClient::builder()
     ///     .base_url("https://api-tenant.xdr.us.paloaltonetworks.com")
     ///     .standard_key("12", "key")
-    ///     .body_envelope(BodyEnvelope::RequestData)
     ///     .build()?;
+    /// // Before any answer, every label of both dialects.
     /// assert_eq!(client.parse_status("on hold")?, ReportStatus::OnHold);
-    /// let error = client.parse_status("closed").unwrap_err().to_string();
-    /// assert!(error.contains("On Hold"), "{error}");
-    /// assert!(!error.contains("Pending"), "{error}");
+    /// let error = client.parse_status("on hld").unwrap_err().to_string();
+    /// assert!(error.contains(r#"did you mean "On Hold"?"#), "{error}");
     /// # Ok::<(), threat_reports::Error>(())
     /// ```
     pub fn parse_status(&self, text: &str) -> Result<ReportStatus, Error> {
@@ -304,7 +298,7 @@ impl XsiamClient {
         if let Some(error) = too_large(Api::Xsiam, &record) {
             return Sent::Done(Err(error));
         }
-        match result {
+        let sent = match result {
             // The generated client hands the reply over as it arrived; it
             // is read field by field.
             Ok(answer) => Sent::Done(
@@ -325,7 +319,18 @@ impl XsiamClient {
                 )
             }
             Err(error) => Sent::Refused(failure(error, &record).await, record),
+        };
+        // What a flat body's answer shows of the tenant's statuses.
+        if envelope == Envelope::Flat {
+            match &sent {
+                Sent::Done(Ok(_)) => self.envelope.flat_body_answered(true),
+                Sent::Refused(failed, _) if wants_request_data(failed) => {
+                    self.envelope.flat_body_answered(false)
+                }
+                _ => {}
+            }
         }
+        sent
     }
 
     fn finish(&self, sent: Sent, status: ReportStatus) -> Result<MthReport, Error> {
