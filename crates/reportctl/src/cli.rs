@@ -92,6 +92,14 @@ pub struct XsiamConnection {
     /// flat, or request_data (what live tenants want).
     #[arg(long, global = true)]
     pub body_envelope: Option<String>,
+    /// A proxy for every request (http://, https:// or socks5://); without
+    /// it, HTTPS_PROXY/ALL_PROXY apply, but never to a loopback URL.
+    #[arg(long, global = true, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// A PEM file of root certificates to trust besides the system's (a
+    /// TLS-inspecting proxy's).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
     /// Seconds to wait for each attempt's answer.
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = crate::words::DEFAULT_TIMEOUT_SECONDS)]
     pub timeout: u64,
@@ -153,6 +161,14 @@ pub struct TrustarConnection {
     /// A file holding the API secret.
     #[arg(long, global = true)]
     pub api_secret_file: Option<PathBuf>,
+    /// A proxy for every request (http://, https:// or socks5://); without
+    /// it, HTTPS_PROXY/ALL_PROXY apply, but never to a loopback URL.
+    #[arg(long, global = true, value_name = "URL")]
+    pub proxy: Option<String>,
+    /// A PEM file of root certificates to trust besides the system's (a
+    /// TLS-inspecting proxy's).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub ca_cert: Option<PathBuf>,
     /// Seconds to wait for each attempt's answer.
     #[arg(long, global = true, value_name = "SECONDS", default_value_t = crate::words::DEFAULT_TIMEOUT_SECONDS)]
     pub timeout: u64,

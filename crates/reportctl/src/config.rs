@@ -23,7 +23,7 @@ use std::path::{Path, PathBuf};
 use crate::Failure;
 
 /// XSIAM's settings, in the order they are resolved.
-pub const XSIAM: [Source; 5] = [
+pub const XSIAM: [Source; 7] = [
     Source {
         env: "XSIAM_API_URL",
         flag: "--url",
@@ -54,10 +54,22 @@ pub const XSIAM: [Source; 5] = [
         config_key: "xsiam_body_envelope",
         secret: None,
     },
+    Source {
+        env: "XSIAM_PROXY",
+        flag: "--proxy",
+        config_key: "xsiam_proxy",
+        secret: None,
+    },
+    Source {
+        env: "XSIAM_CA_CERT",
+        flag: "--ca-cert",
+        config_key: "xsiam_ca_cert",
+        secret: None,
+    },
 ];
 
 /// TruSTAR's settings, in the order they are resolved.
-pub const TRUSTAR: [Source; 3] = [
+pub const TRUSTAR: [Source; 5] = [
     Source {
         env: "TRUSTAR_BASE_URL",
         flag: "--url",
@@ -75,6 +87,18 @@ pub const TRUSTAR: [Source; 3] = [
         flag: "--api-secret-file",
         config_key: "trustar_api_secret_file",
         secret: Some("the API secret"),
+    },
+    Source {
+        env: "TRUSTAR_PROXY",
+        flag: "--proxy",
+        config_key: "trustar_proxy",
+        secret: None,
+    },
+    Source {
+        env: "TRUSTAR_CA_CERT",
+        flag: "--ca-cert",
+        config_key: "trustar_ca_cert",
+        secret: None,
     },
 ];
 

@@ -65,6 +65,11 @@ fn check_xsiam_url(url: &str) -> Result<(), Failure> {
     Ok(())
 }
 
+/// A path flag as the settings carry it.
+fn path_text(path: &Option<PathBuf>) -> Option<String> {
+    path.as_ref().map(|p| p.display().to_string())
+}
+
 /// A plain setting, as given on the command line.
 fn value(source: &'static Source, flag: &Option<String>) -> Setting<'static> {
     Setting {
@@ -90,13 +95,15 @@ pub fn xsiam(
     profile: &Profile,
     timeout: Duration,
 ) -> Result<XsiamClientBuilder, Failure> {
-    let [url, key_id, key, auth_mode, body_envelope] = &config::XSIAM;
+    let [url, key_id, key, auth_mode, body_envelope, proxy, ca_cert] = &config::XSIAM;
     let settings = vec![
         value(url, &c.url),
         value(key_id, &c.key_id),
         secret(key, &c.api_key_file),
         value(auth_mode, &c.auth_mode),
         value(body_envelope, &c.body_envelope),
+        value(proxy, &c.proxy),
+        value(ca_cert, &path_text(&c.ca_cert)),
     ];
     let resolved = config::resolve(settings, profile)?;
     if let Some(url) = resolved.get(config::XSIAM[0].env) {
@@ -125,11 +132,13 @@ pub fn trustar(
     profile: &Profile,
     timeout: Duration,
 ) -> Result<TrustarClient, Failure> {
-    let [url, key, api_secret] = &config::TRUSTAR;
+    let [url, key, api_secret, proxy, ca_cert] = &config::TRUSTAR;
     let settings = vec![
         value(url, &c.url),
         secret(key, &c.api_key_file),
         secret(api_secret, &c.api_secret_file),
+        value(proxy, &c.proxy),
+        value(ca_cert, &path_text(&c.ca_cert)),
     ];
     let resolved = config::resolve(settings, profile)?;
     let builder: TrustarClientBuilder = TrustarClientBuilder::from_vars(lookup(resolved))

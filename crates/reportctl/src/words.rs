@@ -91,6 +91,7 @@ pub fn error(error: &Error, timeout: Duration) -> String {
     if let Error::Transport {
         api,
         attempts,
+        proxy,
         source,
         ..
     } = error
@@ -99,17 +100,32 @@ pub fn error(error: &Error, timeout: Duration) -> String {
             .url()
             .map(|u| format!(" at {}", u.origin().ascii_serialization()))
             .unwrap_or_default();
+        let prefix = match api {
+            Api::Trustar => "TRUSTAR",
+            _ => "XSIAM",
+        };
+        let (through, check) = match proxy {
+            Some(p) => (
+                format!(" through the proxy {p}"),
+                format!(
+                    "the proxy (--proxy, {prefix}_PROXY or the profile's {}_proxy; \
+                     HTTPS_PROXY/ALL_PROXY otherwise)",
+                    prefix.to_ascii_lowercase()
+                ),
+            ),
+            None => (String::new(), "any proxy".to_string()),
+        };
         if source.is_timeout() {
             return format!(
-                "{api}{url} did not answer: timed out after {} s, {attempts} attempt(s); \
-                 --timeout SECONDS sets the time limit of each attempt",
+                "{api}{url} did not answer{through}: timed out after {} s, {attempts} \
+                 attempt(s); --timeout SECONDS sets the time limit of each attempt",
                 timeout.as_secs_f64()
             );
         }
         let flag = setting(*api, "base_url").unwrap_or_else(|| "--url".into());
         return format!(
-            "could not reach {api}{url} after {attempts} attempt(s): {}. Check {flag}, the \
-             network and any proxy",
+            "could not reach {api}{url}{through} after {attempts} attempt(s): {}. Check {flag}, \
+             the network and {check}",
             root_cause(source)
         );
     }

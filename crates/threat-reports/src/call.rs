@@ -24,6 +24,8 @@ pub(crate) struct CallRecord {
     answer: Mutex<Option<Arrived>>,
     /// The size of an answer that was over [`MAX_ANSWER_BYTES`], if one was.
     oversized: AtomicU64,
+    /// The proxy the call went through, as messages show it.
+    proxy: Mutex<Option<Arc<str>>>,
 }
 
 /// An answer as it arrived: its status, request id and body (shared, not
@@ -90,6 +92,12 @@ impl CallRecord {
     pub(crate) fn over_budget(&self) -> Option<Duration> {
         *locked(&self.over_budget)
     }
+
+    /// The proxy the call went through, if one was set or came from the
+    /// environment.
+    pub(crate) fn proxy(&self) -> Option<String> {
+        locked(&self.proxy).as_deref().map(str::to_string)
+    }
 }
 
 /// Runs `call` with a fresh record, and returns both.
@@ -109,6 +117,11 @@ fn locked<T>(field: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     field
         .lock()
         .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Notes the proxy the call goes through.
+pub(crate) fn note_proxy(proxy: &Arc<str>) {
+    let _ = CALL.try_with(|record| *locked(&record.proxy) = Some(proxy.clone()));
 }
 
 /// Notes the wait the server asked for, exactly as long as it asked.

@@ -122,20 +122,29 @@ fn request_id(response: &ApiResponse) -> String {
 
 /// What a transport failure was, and whether the request may have reached
 /// the server, without the cause's own text (that is the error's source).
-fn transport_words(api: &Api, attempts: &u32, source: &reqwest::Error) -> String {
+fn transport_words(
+    api: &Api,
+    attempts: &u32,
+    proxy: &Option<String>,
+    source: &reqwest::Error,
+) -> String {
     if source.is_builder() {
         return format!(
             "could not set up the HTTP client for {api}: nothing was sent (the cause follows)"
         );
     }
+    let through = proxy
+        .as_ref()
+        .map(|p| format!(" through the proxy {p}"))
+        .unwrap_or_default();
     let what = if source.is_timeout() {
-        format!("{api} did not answer in time")
+        format!("{api} did not answer in time{through}")
     } else if source.is_connect() {
-        format!("could not connect to {api}")
+        format!("could not connect to {api}{through}")
     } else if source.is_body() || source.is_request() || source.is_decode() {
-        format!("the connection to {api} broke off")
+        format!("the connection to {api}{through} broke off")
     } else {
-        format!("could not reach {api}")
+        format!("could not reach {api}{through}")
     };
     // A connection that was never made carried nothing; once connected,
     // the request may have been read and acted on before the failure.
@@ -339,13 +348,16 @@ pub enum Error {
     /// have reached the server; the cause itself is the error's
     /// [`source`](std::error::Error::source) (so a chain printer such as
     /// `anyhow` shows it once).
-    #[error("{}", transport_words(.api, .attempts, .source))]
+    #[error("{}", transport_words(.api, .attempts, .proxy, .source))]
     #[non_exhaustive]
     Transport {
         /// The API.
         api: Api,
         /// How many attempts were made.
         attempts: u32,
+        /// The proxy the connection went through (set on the builder, or
+        /// from the environment), password hidden; `None` for a direct one.
+        proxy: Option<String>,
         /// The underlying error.
         #[source]
         source: reqwest::Error,

@@ -13,7 +13,7 @@ use tracing::{Instrument, Level, field};
 use crate::auth::Auth;
 use crate::call::{
     Arrived, MAX_ANSWER_BYTES, note_answer, note_attempt, note_over_budget, note_oversized,
-    note_retry_after,
+    note_proxy, note_retry_after,
 };
 use crate::config::PerRequest;
 use crate::error::Api;
@@ -71,6 +71,9 @@ impl Executor {
                 tracing::trace!(body = %String::from_utf8_lossy(body), "request body");
             }
             let started = Instant::now();
+            if let Some(proxy) = &self.per_request.proxy {
+                note_proxy(proxy);
+            }
             // A request whose body cannot be copied (a stream) is sent once,
             // never retried.
             let copyable = request.body().is_none_or(|b| b.as_bytes().is_some());

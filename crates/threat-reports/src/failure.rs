@@ -151,6 +151,7 @@ impl<E> Failure<E> {
             Failure::Transport(source) => Err(Error::Transport {
                 api,
                 attempts: record.attempts(),
+                proxy: record.proxy(),
                 source,
             }),
             Failure::Unreadable { problem, response } => Err(Error::Decode {

@@ -126,6 +126,33 @@ impl TrustarClientBuilder {
         self
     }
 
+    /// Sends every request through this proxy (`http://`, `https://` or
+    /// `socks5://`, with `user:password@` if it asks). Without one, the
+    /// environment's (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`)
+    /// applies, except to a loopback base URL (a local sandbox), which is
+    /// always reached directly.
+    ///
+    /// ```
+    /// # use threat_reports::trustar::TrustarClient;
+    /// let client = TrustarClient::builder()
+    ///     .credentials("api-key", "api-secret")
+    ///     .proxy("http://proxy.corp.example:3128")
+    ///     .build()?;
+    /// # drop(client);
+    /// # Ok::<(), threat_reports::Error>(())
+    /// ```
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.http.proxy = Some(url.into());
+        self
+    }
+
+    /// Trusts these root certificates (PEM, one or more) besides the
+    /// system's: a TLS-inspecting proxy's, or a private CA's.
+    pub fn ca_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.http.ca_certificates.push(pem.into());
+        self
+    }
+
     /// Sends through `client` instead of one the builder makes: for a
     /// proxy, a TLS-inspecting proxy's root certificate, client
     /// certificates, or one connection pool shared with other code. The
@@ -191,6 +218,12 @@ impl TrustarClientBuilder {
             "the API secret from Station: Settings, API",
         )?;
         let mut builder = TrustarClientBuilder::default().credentials(key, secret);
+        crate::config::connection_vars(
+            &var,
+            "TRUSTAR_PROXY",
+            "TRUSTAR_CA_CERT",
+            &mut builder.http,
+        )?;
         if let Some(url) = var("TRUSTAR_BASE_URL").filter(|v| !v.is_empty()) {
             builder = builder.base_url(url);
         }
@@ -216,7 +249,7 @@ impl TrustarClientBuilder {
         let retry = self.retry.unwrap_or_default();
         retry.check()?;
         let limiter = self.rate_limit.map(|l| l.limiter()).transpose()?;
-        let (http, per_request) = self.http.http_client(Api::Trustar)?;
+        let (http, per_request) = self.http.http_client(Api::Trustar, &base_url)?;
         let client_for = |auth: Auth, pace: Pace| {
             let transport = client_transport::Transport::new(Executor {
                 api: Api::Trustar,

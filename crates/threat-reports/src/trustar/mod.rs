@@ -85,7 +85,9 @@ impl TrustarClient {
     }
 
     /// A client configured from the environment: `TRUSTAR_API_KEY`,
-    /// `TRUSTAR_API_SECRET`, and optionally `TRUSTAR_BASE_URL`.
+    /// `TRUSTAR_API_SECRET`, and optionally `TRUSTAR_BASE_URL`,
+    /// `TRUSTAR_PROXY` (a proxy URL) and `TRUSTAR_CA_CERT` (a PEM file of
+    /// extra roots).
     pub fn from_env() -> Result<Self, Error> {
         TrustarClientBuilder::from_vars(|name| std::env::var(name).ok())?.build()
     }

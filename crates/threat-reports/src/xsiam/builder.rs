@@ -115,6 +115,34 @@ impl XsiamClientBuilder {
         self
     }
 
+    /// Sends every request through this proxy (`http://`, `https://` or
+    /// `socks5://`, with `user:password@` if it asks). Without one, the
+    /// environment's (`HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY`)
+    /// applies, except to a loopback base URL (a local sandbox), which is
+    /// always reached directly.
+    ///
+    /// ```
+    /// # use threat_reports::xsiam::XsiamClient;
+    /// let client = XsiamClient::builder()
+    ///     .base_url("tenant.example.com")
+    ///     .standard_key("7", "key")
+    ///     .proxy("http://proxy.corp.example:3128")
+    ///     .build()?;
+    /// # drop(client);
+    /// # Ok::<(), threat_reports::Error>(())
+    /// ```
+    pub fn proxy(mut self, url: impl Into<String>) -> Self {
+        self.http.proxy = Some(url.into());
+        self
+    }
+
+    /// Trusts these root certificates (PEM, one or more) besides the
+    /// system's: a TLS-inspecting proxy's, or a private CA's.
+    pub fn ca_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.http.ca_certificates.push(pem.into());
+        self
+    }
+
     /// Sends through `client` instead of one the builder makes: for a
     /// proxy, a TLS-inspecting proxy's root certificate, client
     /// certificates, or one connection pool shared with other code. The
@@ -220,6 +248,7 @@ impl XsiamClientBuilder {
         let key_id = required("XSIAM_API_KEY_ID", "the API key's id (a number)")?;
         let key = required("XSIAM_API_KEY", "the API key")?;
         let mut builder = XsiamClientBuilder::default().base_url(url);
+        crate::config::connection_vars(&var, "XSIAM_PROXY", "XSIAM_CA_CERT", &mut builder.http)?;
         if let Some(envelope) = var("XSIAM_BODY_ENVELOPE").filter(|v| !v.trim().is_empty()) {
             builder = builder.body_envelope(envelope.parse().map_err(|_| Error::InvalidInput {
                 field: "XSIAM_BODY_ENVELOPE",
@@ -257,7 +286,7 @@ impl XsiamClientBuilder {
         let retry = self.retry.unwrap_or_default();
         retry.check()?;
         let limiter = self.rate_limit.map(|l| l.limiter()).transpose()?;
-        let (http, per_request) = self.http.http_client(Api::Xsiam)?;
+        let (http, per_request) = self.http.http_client(Api::Xsiam, &base_url)?;
         let auth = match kind {
             KeyKind::Standard => Auth::XsiamStandard {
                 key_id: key_id.clone(),

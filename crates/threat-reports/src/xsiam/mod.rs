@@ -92,8 +92,9 @@ impl XsiamClient {
 
     /// A client configured from the environment: `XSIAM_API_URL`,
     /// `XSIAM_API_KEY_ID`, `XSIAM_API_KEY`, `XSIAM_AUTH_MODE` (`standard`,
-    /// the default, or `advanced`) and `XSIAM_BODY_ENVELOPE` (`auto`, the
-    /// default, `flat` or `request_data`).
+    /// the default, or `advanced`), `XSIAM_BODY_ENVELOPE` (`auto`, the
+    /// default, `flat` or `request_data`), and optionally `XSIAM_PROXY` (a
+    /// proxy URL) and `XSIAM_CA_CERT` (a PEM file of extra roots).
     pub fn from_env() -> Result<Self, Error> {
         XsiamClientBuilder::from_vars(|name| std::env::var(name).ok())?.build()
     }
