@@ -114,6 +114,10 @@ pub enum XsiamCommand {
         source_id: String,
         /// The new status.
         status: String,
+        /// Attempts before giving up (429s, 5xx and connection failures are
+        /// retried with backoff); 1 means no retries.
+        #[arg(long, default_value_t = 4)]
+        max_attempts: u32,
     },
     /// Set the status of many reports from a file: CSV (source_id,status) or
     /// JSON Lines ({"source_id": …, "status": …}), - for standard input;

@@ -129,5 +129,29 @@ pub fn error(error: &Error, timeout: Duration) -> String {
             root_cause(source)
         );
     }
+    if let Error::RateLimited {
+        api,
+        retry_after,
+        attempts,
+        message,
+        response,
+        ..
+    } = error
+    {
+        let wait = retry_after
+            .map(|w| format!("; it asks to wait {} s", w.as_secs_f64()))
+            .unwrap_or_default();
+        let request = response
+            .request_id
+            .as_deref()
+            .map(|id| format!(" (request id {id})"))
+            .unwrap_or_default();
+        return format!(
+            "{api} is rate limiting these calls (HTTP {}) after {attempts} attempt(s){wait}{request}: \
+             {message}. Retry later, allow more attempts with --max-attempts N, or, for \
+             bulk-status, send fewer calls a second with --rate N",
+            response.status
+        );
+    }
     error.to_string()
 }

@@ -16,8 +16,18 @@ pub async fn run(
     let failure = |error| Failure::of(error, timeout);
     let builder = connection::xsiam(connection, profile, timeout)?;
     match command {
-        XsiamCommand::SetStatus { source_id, status } => {
+        XsiamCommand::SetStatus {
+            source_id,
+            status,
+            max_attempts,
+        } => {
             let status: ReportStatus = status.parse().map_err(|e| failure(Error::from(e)))?;
+            if max_attempts == 0 {
+                return Err(Failure::usage(
+                    "--max-attempts must be at least 1 (1 means no retries)",
+                ));
+            }
+            let builder = builder.retry(RetryPolicy::default().max_attempts(max_attempts));
             // Trimmed as bulk-status trims its rows.
             let report = connection::build_xsiam(builder, profile, timeout)?
                 .update_report_status(source_id.trim(), status)

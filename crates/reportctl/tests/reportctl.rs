@@ -571,3 +571,60 @@ fn indicators_list_aligns_its_columns() {
         .collect();
     assert!(columns.windows(2).all(|w| w[0] == w[1]), "{printed}");
 }
+
+/// `set-status --max-attempts`: with 1, a 429 is not retried and the
+/// message speaks of flags; with more, the retries get through.
+#[test]
+fn set_status_takes_max_attempts_and_a_rate_limit_speaks_of_flags() {
+    use report_sandbox::{Fault, FaultKind};
+    let server = common::with_reports_and_faults(
+        1,
+        &[Fault {
+            kind: FaultKind::TooManyRequests { wait_ms: 5 },
+            count: 2,
+        }],
+    );
+    let home = tempfile::tempdir().unwrap();
+    let output = reportctl(Some(&server), home.path())
+        .args([
+            "xsiam",
+            "set-status",
+            "r0000",
+            "in progress",
+            "--max-attempts",
+            "1",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = stderr(&output);
+    assert!(text.contains("after 1 attempt(s)"), "{text}");
+    assert!(
+        text.contains("--max-attempts") && text.contains("--rate"),
+        "{text}"
+    );
+    assert!(!text.contains("RetryPolicy"), "{text}");
+
+    let output = reportctl(Some(&server), home.path())
+        .args([
+            "xsiam",
+            "set-status",
+            "r0000",
+            "in progress",
+            "--max-attempts",
+            "3",
+        ])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        common::status_of(&server, "r0000").as_deref(),
+        Some("IN_PROGRESS")
+    );
+
+    let output = reportctl(Some(&server), home.path())
+        .args(["xsiam", "set-status", "r0000", "new", "--max-attempts", "0"])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+}
