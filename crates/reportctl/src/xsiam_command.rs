@@ -65,7 +65,7 @@ pub async fn run(
             let summary = bulk::run(client, rows, &invalid, options).await?;
             output::bulk_summary(&summary, json);
             if let Some(path) = &failed {
-                bulk::write_failed(path, &summary.failed_rows)?;
+                bulk::write_failed(path, &summary.failed_rows, &invalid)?;
             }
             if let Some(error) = &summary.journal_error {
                 return Err(Failure::failed(format!(

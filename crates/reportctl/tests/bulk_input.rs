@@ -123,7 +123,7 @@ fn control_characters_in_ids_are_escaped_and_long_ids_shortened() {
 fn failed_rows_are_written_to_rerun() {
     // The first 25 updates are answered 503, with no retry.
     let server = with_reports(
-        30,
+        32,
         &[Fault {
             kind: FaultKind::Unavailable,
             count: 25,
@@ -131,7 +131,9 @@ fn failed_rows_are_written_to_rerun() {
     );
     let dir = tempfile::tempdir().unwrap();
     let (file, failed) = (dir.path().join("rows.csv"), dir.path().join("failed.csv"));
-    let rows: String = (0..30).map(|i| format!("r{i:04},closed\n")).collect();
+    let mut rows: String = (0..30).map(|i| format!("r{i:04},closed\n")).collect();
+    // Two invalid rows: written too, with why, to fix and rerun.
+    rows.push_str("r0030,closd\nr0031,closed,extra\n");
     std::fs::write(&file, rows).unwrap();
     let output = bulk(
         &server,
@@ -149,13 +151,24 @@ fn failed_rows_are_written_to_rerun() {
     assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
     let written = std::fs::read_to_string(&failed).unwrap();
     let lines: Vec<&str> = written.lines().collect();
-    assert_eq!(lines[0], "source_id,status");
-    assert_eq!(lines.len(), 26, "{written}");
-    assert_eq!(lines[1], "r0000,CLOSED");
+    assert_eq!(lines[0], "source_id,status,why");
+    assert_eq!(lines.len(), 28, "{written}");
+    assert!(lines[1].starts_with("r0000,CLOSED,line 1: failed: "), "{written}");
+    assert!(
+        lines[26].starts_with("r0030,closd,\"line 31: invalid: unknown report status"),
+        "{written}"
+    );
+    assert!(lines[26].contains("did you mean"), "{written}");
+    assert!(lines[27].starts_with("\"r0031,closed,extra\",,\"line 32: invalid: expected 2 fields"), "{written}");
 
+    // Fixed by hand (the two invalid rows), the file reruns as it is.
+    let fixed = written
+        .replace("r0030,closd,", "r0030,closed,")
+        .replace("\"r0031,closed,extra\",,", "r0031,closed,");
+    std::fs::write(&failed, fixed).unwrap();
     let output = bulk(&server, dir.path(), &failed, &[]);
     assert!(output.status.success(), "{}", text(&output.stderr));
-    for i in 0..30 {
+    for i in 0..32 {
         let id = format!("r{i:04}");
         assert_eq!(status_of(&server, &id).as_deref(), Some("CLOSED"), "{id}");
     }
@@ -225,4 +238,28 @@ fn on_a_terminal_the_bar_is_cleared_then_the_summary_lists_the_failed_rows() {
         "one decimal: {digits:?}"
     );
     assert!(seen.contains("rows/s over"), "the summary's rate: {seen}");
+}
+
+/// Every journal line carries when its row finished (RFC 3339, UTC).
+#[test]
+fn journal_lines_carry_a_timestamp() {
+    use threat_reports::chrono::{DateTime, Utc};
+    let server = with_reports(3, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let (file, journal) = (dir.path().join("rows.csv"), dir.path().join("rows.journal"));
+    std::fs::write(&file, "r0000,closed\nr0001,new\nr0002,pending\n").unwrap();
+    let before = DateTime::<Utc>::from(std::time::SystemTime::now());
+    let output = bulk(&server, dir.path(), &file, &["--journal", journal.to_str().unwrap()]);
+    let after = DateTime::<Utc>::from(std::time::SystemTime::now());
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let lines = std::fs::read_to_string(&journal).unwrap();
+    assert_eq!(lines.lines().count(), 3, "{lines}");
+    for line in lines.lines() {
+        let entry: serde_json::Value = serde_json::from_str(line).unwrap();
+        let at = entry["at"].as_str().unwrap_or_else(|| panic!("no at: {line}"));
+        assert!(at.ends_with('Z'), "{at}");
+        let at: DateTime<Utc> = at.parse().unwrap();
+        let slack = threat_reports::chrono::TimeDelta::seconds(1);
+        assert!(at >= before - slack && at <= after + slack, "{at} not in {before}..{after}");
+    }
 }

@@ -1,5 +1,6 @@
 //! The failed rows: listed on a terminal, written as CSV to rerun.
 
+use super::input::Invalid;
 use super::run::FailedRow;
 use crate::Failure;
 use crate::output::shown;
@@ -31,14 +32,34 @@ pub(super) fn print_failed_rows(failed: &[FailedRow]) {
     }
 }
 
-/// Writes the failed rows as CSV (`source_id,status`), to rerun.
-pub fn write_failed(path: &std::path::Path, failed: &[FailedRow]) -> Result<(), Failure> {
+/// Writes the failed rows and the invalid ones as CSV
+/// (`source_id,status,why`), in the input's line order: the failed rows to
+/// rerun as they are, the invalid ones as written, to fix first. The input
+/// reader takes the file back, ignoring `why`.
+pub fn write_failed(
+    path: &std::path::Path,
+    failed: &[FailedRow],
+    invalid: &[Invalid],
+) -> Result<(), Failure> {
     let mut writer = csv::Writer::from_path(path)
         .map_err(|e| Failure::failed(format!("cannot write --failed {}: {e}", path.display())))?;
     let mut write = || -> Result<(), csv::Error> {
-        writer.write_record(["source_id", "status"])?;
-        for row in failed {
-            writer.write_record([row.source_id.as_str(), row.status.as_str()])?;
+        writer.write_record(["source_id", "status", "why"])?;
+        let mut rows: Vec<(usize, [String; 3])> = failed
+            .iter()
+            .map(|row| {
+                let why = format!("line {}: failed: {}", row.line, row.error);
+                (row.line, [row.source_id.clone(), row.status.clone(), why])
+            })
+            .chain(invalid.iter().map(|bad| {
+                let (id, status) = bad.fields.clone().unwrap_or_default();
+                let why = format!("line {}: invalid: {}", bad.line, bad.problem);
+                (bad.line, [id, status, why])
+            }))
+            .collect();
+        rows.sort_by_key(|(line, _)| *line);
+        for (_, record) in &rows {
+            writer.write_record(record)?;
         }
         writer.flush()?;
         Ok(())

@@ -17,6 +17,8 @@ pub struct Row {
 pub struct Invalid {
     pub line: usize,
     pub problem: String,
+    /// The row's source_id and status as written, when it had both.
+    pub fields: Option<(String, String)>,
 }
 
 /// The rows of CSV (`source_id,status`, an optional header) or JSON Lines
@@ -52,11 +54,13 @@ pub fn parse(text: &str) -> (Vec<Row>, Vec<Invalid>) {
                             "source_id must be text or a whole number, not {}",
                             crate::output::shown(&other.to_string())
                         ),
+                        fields: None,
                     })),
                 },
                 Err(e) => push(Err(Invalid {
                     line: index + 1,
                     problem: format!("not a {{\"source_id\", \"status\"}} object: {e}"),
+                    fields: None,
                 })),
             }
         }
@@ -66,6 +70,9 @@ pub fn parse(text: &str) -> (Vec<Row>, Vec<Invalid>) {
             .flexible(true)
             .trim(csv::Trim::All)
             .from_reader(text.as_bytes());
+        // A header `source_id,status,why` (as --failed writes it) lets each
+        // row carry a third field, which is ignored: the file reruns as is.
+        let mut third_column = false;
         for (index, record) in reader.records().enumerate() {
             // The line from the byte offset: the reader's own line count
             // goes wrong with CRLF endings and blank lines.
@@ -87,11 +94,22 @@ pub fn parse(text: &str) -> (Vec<Row>, Vec<Invalid>) {
                             line + breaks,
                             line + breaks
                         ),
+                        fields: None,
                     }));
                     continue;
                 }
             }
             match record {
+                Ok(r)
+                    if index == 0
+                        && r.len() == 3
+                        && r[0].eq_ignore_ascii_case("source_id")
+                        && r[1].eq_ignore_ascii_case("status")
+                        && r[2].eq_ignore_ascii_case("why") =>
+                {
+                    third_column = true;
+                }
+                Ok(r) if third_column && r.len() == 3 => push(read_row(line, &r[0], &r[1])),
                 Ok(r) if r.len() == 2 => {
                     let is_header = index == 0
                         && r[0].eq_ignore_ascii_case("source_id")
@@ -104,10 +122,13 @@ pub fn parse(text: &str) -> (Vec<Row>, Vec<Invalid>) {
                 Ok(r) => push(Err(Invalid {
                     line,
                     problem: format!("expected 2 fields (source_id,status), found {}", r.len()),
+                    // The line's fields, in the first column, to be fixed.
+                    fields: Some((r.iter().collect::<Vec<_>>().join(","), String::new())),
                 })),
                 Err(e) => push(Err(Invalid {
                     line,
                     problem: e.to_string(),
+                    fields: None,
                 })),
             }
         }
@@ -129,11 +150,13 @@ fn line_of(text: &str, byte: usize) -> usize {
 
 /// A row from its fields, trimmed as CSV trims them, or why it is invalid.
 fn read_row(line: usize, source_id: &str, status: &str) -> Result<Row, Invalid> {
+    let fields = Some((source_id.to_string(), status.to_string()));
     let source_id = source_id.trim();
     if source_id.is_empty() {
         return Err(Invalid {
             line,
             problem: "source_id is empty".into(),
+            fields,
         });
     }
     match status.parse::<ReportStatus>() {
@@ -145,6 +168,7 @@ fn read_row(line: usize, source_id: &str, status: &str) -> Result<Row, Invalid> 
         Err(e) => Err(Invalid {
             line,
             problem: e.to_string(),
+            fields,
         }),
     }
 }

@@ -29,6 +29,10 @@ pub(super) enum Outcome {
 /// One line of the journal.
 #[derive(Debug, Serialize, Deserialize)]
 pub(super) struct Entry {
+    /// When the row finished: RFC 3339, UTC, milliseconds (absent in
+    /// journals written before timestamps were added).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub at: Option<String>,
     pub line: usize,
     pub source_id: String,
     pub status: String,
@@ -40,6 +44,7 @@ pub(super) struct Entry {
 impl Entry {
     pub fn of(row: &Row, outcome: Outcome, error: Option<String>) -> Self {
         Entry {
+            at: Some(now()),
             line: row.line,
             source_id: row.source_id.clone(),
             status: row.status.canonical().to_string(),
@@ -47,6 +52,12 @@ impl Entry {
             error,
         }
     }
+}
+
+/// The time now, as journal lines carry it.
+fn now() -> String {
+    use threat_reports::chrono::{DateTime, SecondsFormat, Utc};
+    DateTime::<Utc>::from(std::time::SystemTime::now()).to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
 type RowKey = (usize, String, String);
