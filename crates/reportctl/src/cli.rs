@@ -145,9 +145,14 @@ pub enum XsiamCommand {
         /// time.
         #[arg(long)]
         journal: Option<PathBuf>,
-        /// Write the rows that failed to this file, as CSV to rerun.
+        /// Write the rows that failed, and the invalid ones with why, to this
+        /// file, as CSV to (fix and) rerun.
         #[arg(long, value_name = "FILE")]
         failed: Option<PathBuf>,
+        /// Check the whole file and show what would be sent (and what the
+        /// journal would skip); send nothing, change no journal.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 

@@ -47,7 +47,7 @@ fn table(rows: &[(&str, String)]) {
     }
 }
 
-fn print_json(value: &impl serde::Serialize) {
+pub(crate) fn print_json(value: &impl serde::Serialize) {
     match serde_json::to_string_pretty(value) {
         Ok(text) => out!("{text}"),
         Err(e) => eprintln!("reportctl: cannot write JSON: {e}"),

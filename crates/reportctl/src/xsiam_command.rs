@@ -42,6 +42,7 @@ pub async fn run(
             max_attempts,
             journal,
             failed,
+            dry_run,
         } => {
             if max_attempts == 0 {
                 return Err(Failure::usage(
@@ -56,6 +57,12 @@ pub async fn run(
             };
             let client = connection::build_xsiam(builder, profile, timeout)?;
             let (rows, invalid) = bulk::parse(&input::text(&file)?);
+            if dry_run {
+                if let Some(path) = &failed {
+                    bulk::write_failed(path, &[], &invalid)?;
+                }
+                return bulk::dry_run(&rows, &invalid, journal.as_deref(), json).map(drop);
+            }
             let options = bulk::Options {
                 concurrency,
                 journal,

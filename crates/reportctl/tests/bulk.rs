@@ -742,7 +742,10 @@ fn a_closed_standard_output_changes_no_exit_code_failed_file_or_journal() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     let failed_rows = std::fs::read_to_string(&failed).unwrap();
     assert_eq!(failed_rows.lines().count(), 3, "{failed_rows}");
-    assert!(failed_rows.starts_with("source_id,status,why\n"), "{failed_rows}");
+    assert!(
+        failed_rows.starts_with("source_id,status,why\n"),
+        "{failed_rows}"
+    );
     let journaled = std::fs::read_to_string(&journal).unwrap();
     assert_eq!(journaled.lines().count(), 6, "{journaled}");
 }

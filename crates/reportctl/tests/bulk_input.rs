@@ -153,13 +153,19 @@ fn failed_rows_are_written_to_rerun() {
     let lines: Vec<&str> = written.lines().collect();
     assert_eq!(lines[0], "source_id,status,why");
     assert_eq!(lines.len(), 28, "{written}");
-    assert!(lines[1].starts_with("r0000,CLOSED,line 1: failed: "), "{written}");
+    assert!(
+        lines[1].starts_with("r0000,CLOSED,line 1: failed: "),
+        "{written}"
+    );
     assert!(
         lines[26].starts_with("r0030,closd,\"line 31: invalid: unknown report status"),
         "{written}"
     );
     assert!(lines[26].contains("did you mean"), "{written}");
-    assert!(lines[27].starts_with("\"r0031,closed,extra\",,\"line 32: invalid: expected 2 fields"), "{written}");
+    assert!(
+        lines[27].starts_with("\"r0031,closed,extra\",,\"line 32: invalid: expected 2 fields"),
+        "{written}"
+    );
 
     // Fixed by hand (the two invalid rows), the file reruns as it is.
     let fixed = written
@@ -249,17 +255,89 @@ fn journal_lines_carry_a_timestamp() {
     let (file, journal) = (dir.path().join("rows.csv"), dir.path().join("rows.journal"));
     std::fs::write(&file, "r0000,closed\nr0001,new\nr0002,pending\n").unwrap();
     let before = DateTime::<Utc>::from(std::time::SystemTime::now());
-    let output = bulk(&server, dir.path(), &file, &["--journal", journal.to_str().unwrap()]);
+    let output = bulk(
+        &server,
+        dir.path(),
+        &file,
+        &["--journal", journal.to_str().unwrap()],
+    );
     let after = DateTime::<Utc>::from(std::time::SystemTime::now());
     assert!(output.status.success(), "{}", text(&output.stderr));
     let lines = std::fs::read_to_string(&journal).unwrap();
     assert_eq!(lines.lines().count(), 3, "{lines}");
     for line in lines.lines() {
         let entry: serde_json::Value = serde_json::from_str(line).unwrap();
-        let at = entry["at"].as_str().unwrap_or_else(|| panic!("no at: {line}"));
+        let at = entry["at"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no at: {line}"));
         assert!(at.ends_with('Z'), "{at}");
         let at: DateTime<Utc> = at.parse().unwrap();
         let slack = threat_reports::chrono::TimeDelta::seconds(1);
-        assert!(at >= before - slack && at <= after + slack, "{at} not in {before}..{after}");
+        assert!(
+            at >= before - slack && at <= after + slack,
+            "{at} not in {before}..{after}"
+        );
     }
+}
+
+/// `--dry-run` checks the whole file, shows what would be sent and what the
+/// journal would skip, sends nothing and leaves the journal as it was.
+#[test]
+fn a_dry_run_checks_everything_and_sends_nothing() {
+    let server = with_reports(3, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let (file, journal) = (dir.path().join("rows.csv"), dir.path().join("rows.journal"));
+    std::fs::write(&file, "r0000,closed\nr0001,in progress\n").unwrap();
+    let output = bulk(
+        &server,
+        dir.path(),
+        &file,
+        &["--journal", journal.to_str().unwrap()],
+    );
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let journaled = std::fs::read_to_string(&journal).unwrap();
+
+    std::fs::write(
+        &file,
+        "r0000,closed\nr0001,in progress\nr0002,pending\nr0002,closd\n",
+    )
+    .unwrap();
+    let before = server.sandbox.state();
+    let output = bulk(
+        &server,
+        dir.path(),
+        &file,
+        &["--journal", journal.to_str().unwrap(), "--dry-run"],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "an invalid row: exits as the run would"
+    );
+    let shown = text(&output.stdout);
+    assert!(shown.contains("line 1: skip r0000 -> Closed"), "{shown}");
+    assert!(shown.contains("line 3: send r0002 -> Pending"), "{shown}");
+    assert!(
+        shown.contains("1 rows would be sent, 2 skipped as done"),
+        "{shown}"
+    );
+    assert!(text(&output.stderr).contains("line 4: invalid: unknown report status"));
+    assert_eq!(
+        server.sandbox.state().xsiam_bodies,
+        before.xsiam_bodies,
+        "nothing sent"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&journal).unwrap(),
+        journaled,
+        "journal unchanged"
+    );
+
+    std::fs::write(&file, "r0002,pending\n").unwrap();
+    let output = bulk(&server, dir.path(), &file, &["--dry-run", "--json"][..]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let plan: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(plan["would_send"], 1);
+    assert_eq!(plan["rows"][0]["action"], "send");
+    assert_eq!(server.sandbox.state().xsiam_bodies, before.xsiam_bodies);
 }

@@ -261,6 +261,19 @@ impl Ledger {
     }
 }
 
+/// What a journal records, read without taking its lock or changing it
+/// (for a dry run); an absent journal records nothing.
+pub(super) fn peek(path: &Path) -> Result<Recorded, Failure> {
+    match std::fs::read(path) {
+        Ok(bytes) => Ok(read(&bytes, path)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Recorded::default()),
+        Err(e) => Err(Failure::failed(format!(
+            "cannot read the journal {}: {e}",
+            path.display()
+        ))),
+    }
+}
+
 /// The entries of a journal's whole lines (a last line cut short is not
 /// read: [`Journal::open`] sets it aside).
 fn read(bytes: &[u8], path: &Path) -> Recorded {

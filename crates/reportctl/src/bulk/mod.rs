@@ -16,6 +16,7 @@
 //! again. A journal that cannot be written (a full disk) stops the run: no
 //! row starts after that, and nothing is journaled as done that was not.
 
+mod dry_run;
 mod failed_rows;
 mod input;
 mod journal;
@@ -23,6 +24,7 @@ mod progress;
 mod run;
 mod signals;
 
+pub use dry_run::dry_run;
 pub use failed_rows::write_failed;
 pub use input::parse;
 pub use run::{Options, Summary, run};
