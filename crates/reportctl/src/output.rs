@@ -272,6 +272,15 @@ pub fn bulk_summary(summary: &crate::bulk::Summary, json: bool) {
     }
     rows.push(("failed", summary.failed.to_string()));
     rows.push(("invalid", summary.invalid.to_string()));
+    if summary.not_started > 0 {
+        rows.push((
+            "not started",
+            format!(
+                "{} (waiting for their turn under --rate at Ctrl-C: not sent)",
+                summary.not_started
+            ),
+        ));
+    }
     if summary.abandoned > 0 {
         rows.push((
             "abandoned",

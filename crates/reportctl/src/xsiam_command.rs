@@ -1,6 +1,6 @@
 //! `reportctl xsiam set-status` and `reportctl xsiam bulk-status`.
 
-use threat_reports::{Error, RateLimit, ReportStatus, RetryPolicy};
+use threat_reports::{Error, ReportStatus, RetryPolicy};
 
 use crate::cli::{XsiamCommand, XsiamConnection};
 use crate::config::Profile;
@@ -50,11 +50,10 @@ pub async fn run(
                 ));
             }
             let builder = builder.retry(RetryPolicy::default().max_attempts(max_attempts));
-            let builder = if rate > 0 {
-                builder.rate_limit(RateLimit::per_second(rate))
-            } else {
-                builder
-            };
+            // --rate paces the rows' starts here, not in the client, so that
+            // a row waiting for its turn can be cancelled unsent at Ctrl-C
+            // (retries wait as the server asks, with backoff).
+            let pace = (rate > 0).then(|| std::time::Duration::from_secs(1) / rate);
             let client = connection::build_xsiam(builder, profile, timeout)?;
             let (rows, invalid) = bulk::parse(&input::text(&file)?);
             if dry_run {
@@ -68,6 +67,7 @@ pub async fn run(
                 journal,
                 input: file,
                 timeout,
+                pace,
             };
             let summary = bulk::run(client, rows, &invalid, options).await?;
             output::bulk_summary(&summary, json);

@@ -373,3 +373,71 @@ fn running_out_of_file_handles_is_reported_as_that() {
     );
     assert!(!stderr.contains("could not reach"), "{stderr}");
 }
+
+/// Under `--rate`, the first Ctrl-C stops the rows still waiting for their
+/// turn: only rows already sent finish, the run ends at once rather than
+/// after the queue's wait, and the rerun applies every row exactly once.
+#[test]
+fn at_the_first_ctrl_c_rows_waiting_for_the_rate_limit_are_not_sent() {
+    let n = 20;
+    let server = with_reports(n, &[]);
+    let dir = tempfile::tempdir().unwrap();
+    let (input, journal_path) = (dir.path().join("rows.csv"), dir.path().join("rows.journal"));
+    rows(n, &input);
+    // Two rows a second, eight at once: six rows wait for their turn.
+    let child = spawn(
+        &server,
+        dir.path(),
+        &[
+            "--rate",
+            "2",
+            "--concurrency",
+            "8",
+            "--journal",
+            journal_path.to_str().unwrap(),
+            input.to_str().unwrap(),
+        ],
+    );
+    wait_until("a first row applied", || {
+        !server.sandbox.state().xsiam_update_counts.is_empty()
+    });
+    let stopped_at = Instant::now();
+    signal(&child, "-INT");
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(130), "{stderr}");
+    // Eight queued rows at two a second would take about 3.5 s more.
+    assert!(
+        stopped_at.elapsed() < Duration::from_millis(2500),
+        "took {:?}: {stderr}",
+        stopped_at.elapsed()
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("not started"), "{stdout}");
+    let applied: Vec<String> = server
+        .sandbox
+        .state()
+        .xsiam_update_counts
+        .keys()
+        .cloned()
+        .collect();
+    let mut done = outcomes(&journal_path, "done");
+    done.sort();
+    assert_eq!(done, applied, "every row sent finished and was journaled");
+    assert!(applied.len() <= 3, "{} rows were sent", applied.len());
+
+    let output = reportctl(Some(&server), dir.path())
+        .args(["xsiam", "bulk-status", "--rate", "0", "--journal"])
+        .arg(&journal_path)
+        .arg(&input)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let counts = server.sandbox.state().xsiam_update_counts;
+    assert_eq!(counts.len(), n);
+    assert!(counts.values().all(|c| *c == 1), "{counts:?}");
+}

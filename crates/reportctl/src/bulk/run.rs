@@ -34,6 +34,10 @@ pub struct Options {
     pub input: PathBuf,
     /// The time limit of each attempt, for messages.
     pub timeout: Duration,
+    /// The time between row starts (`--rate`), if rows are paced. A row
+    /// waiting for its start is not on the wire: the first Ctrl-C cancels
+    /// it, and only rows already sent finish.
+    pub pace: Option<Duration>,
 }
 
 /// A row that failed, as the summary lists it and `--failed` writes it.
@@ -60,6 +64,9 @@ pub struct Summary {
     /// Rows in flight when a second Ctrl-C stopped the run at once: not
     /// known to be applied, journaled as `interrupted`.
     pub abandoned: usize,
+    /// Rows that were waiting for their turn under `--rate` at the first
+    /// Ctrl-C: never sent, not journaled; a rerun sends them.
+    pub not_started: usize,
     pub failures_by_error: BTreeMap<String, usize>,
     /// Every failed row, in the order they failed.
     pub failed_rows: Vec<FailedRow>,
@@ -162,6 +169,12 @@ pub async fn run(
     // Which row each task carries, so that not even a panicking task can
     // lose its row.
     let mut rows_by_task: HashMap<tokio::task::Id, Row> = HashMap::new();
+    // Under --rate, when each task's row may leave, and the handle that
+    // cancels it while it waits; the tasks cancelled so, never sent.
+    let mut next_start = tokio::time::Instant::now();
+    let mut starts: HashMap<tokio::task::Id, (tokio::time::Instant, tokio::task::AbortHandle)> =
+        HashMap::new();
+    let mut cancelled_unsent: HashSet<tokio::task::Id> = HashSet::new();
     let mut stop = Stop::Running;
     let mut stops = Stops::new();
     loop {
@@ -186,12 +199,23 @@ pub async fn run(
             busy.insert(row.source_id.clone());
             let client = client.clone();
             let task_row = row.clone();
+            let start = options.pace.map(|pace| {
+                let at = next_start.max(tokio::time::Instant::now());
+                next_start = at + pace;
+                at
+            });
             let handle = in_flight.spawn(async move {
+                if let Some(at) = start {
+                    tokio::time::sleep_until(at).await;
+                }
                 client
                     .update_report_status(&task_row.source_id, task_row.status)
                     .await
                     .map(|_| ())
             });
+            if let Some(at) = start {
+                starts.insert(handle.id(), (at, handle.clone()));
+            }
             rows_by_task.insert(handle.id(), row);
         }
         let starting = stop == Stop::Running && journal.error().is_none();
@@ -204,9 +228,24 @@ pub async fn run(
                 if stop == Stop::Running {
                     stop = Stop::Draining;
                     summary.interrupted = true;
+                    // Rows still waiting for their turn have sent nothing:
+                    // they are not sent (a task whose start is still ahead
+                    // is asleep, and a cancelled task is never polled again).
+                    let now = tokio::time::Instant::now();
+                    for (id, (at, handle)) in &starts {
+                        if *at > now {
+                            handle.abort();
+                            cancelled_unsent.insert(*id);
+                        }
+                    }
+                    let unsent = match cancelled_unsent.len() {
+                        0 => String::new(),
+                        n => format!("; {n} rows waiting for their turn (--rate) are not sent"),
+                    };
                     progress.say(&format!(
-                        "stopping: waiting for the {} rows in flight (Ctrl-C again to stop at once)",
-                        in_flight.len()
+                        "stopping: waiting for the {} rows in flight{unsent} (Ctrl-C again to \
+                         stop at once)",
+                        in_flight.len() - cancelled_unsent.len()
                     ));
                     continue;
                 }
@@ -219,11 +258,25 @@ pub async fn run(
                 continue;
             }
         };
+        if let Some(Ok((id, _))) = &finished {
+            starts.remove(id);
+        }
         let (row, result) = match finished {
             Some(Ok((id, result))) => (
                 rows_by_task.remove(&id),
                 result.map_err(|e| (error_kind(&e), crate::words::error(&e, options.timeout))),
             ),
+            Some(Err(join_error))
+                if join_error.is_cancelled() && cancelled_unsent.remove(&join_error.id()) =>
+            {
+                // Waiting for its turn at the first Ctrl-C: never sent.
+                starts.remove(&join_error.id());
+                if let Some(row) = rows_by_task.remove(&join_error.id()) {
+                    busy.remove(&row.source_id);
+                    summary.not_started += 1;
+                }
+                continue;
+            }
             Some(Err(join_error)) if join_error.is_cancelled() => {
                 // Abandoned by the second Ctrl-C: not known to be applied.
                 let Some(row) = rows_by_task.remove(&join_error.id()) else {
