@@ -170,6 +170,10 @@ pub struct TrustarConnection {
     /// A file holding the API secret.
     #[arg(long, global = true)]
     pub api_secret_file: Option<PathBuf>,
+    /// The most indicators a report may hold before it is refused unsent
+    /// (default 2000, TruSTAR's update page; some of its pages say 500).
+    #[arg(long, global = true, value_name = "N")]
+    pub max_indicators: Option<usize>,
     /// A proxy for every request (http://, https:// or socks5://); without
     /// it, HTTPS_PROXY/ALL_PROXY apply, but never to a loopback URL.
     #[arg(long, global = true, value_name = "URL")]
@@ -206,8 +210,12 @@ pub enum TrustarCommand {
         #[arg(long)]
         title: Option<String>,
         /// A new body, from this file (- for standard input).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "append")]
         body_file: Option<PathBuf>,
+        /// Text to add at the end of the body, from this file (- for
+        /// standard input), on a new line; read and written in one step.
+        #[arg(long, value_name = "FILE")]
+        append: Option<PathBuf>,
         /// A new enclave id.
         #[arg(long)]
         enclave: Option<String>,

@@ -143,6 +143,15 @@ pub fn trustar(
     let resolved = config::resolve(settings, profile)?;
     let builder: TrustarClientBuilder = TrustarClientBuilder::from_vars(lookup(resolved))
         .map_err(|e| configuration(Api::Trustar, e, profile, timeout))?;
+    let builder = match c.max_indicators {
+        Some(0) => {
+            return Err(Failure::usage(
+                "--max-indicators must be at least 1 (the most indicators a report may hold)",
+            ));
+        }
+        Some(limit) => builder.max_indicators(limit),
+        None => builder,
+    };
     builder
         .timeout(timeout)
         .build()

@@ -158,8 +158,16 @@ pub fn trustar_report(report: &Report, json: bool) {
 
 /// What a dry run would send, its count, and the problem that would stop
 /// it, if any. A long body is shown in part.
-pub fn dry_run(update: &ReportUpdate, limit: usize, problem: Option<&str>, json: bool) {
+pub fn dry_run(
+    before: &ReportUpdate,
+    update: &ReportUpdate,
+    limit: usize,
+    problem: Option<&str>,
+    json: bool,
+) {
     let count = update.indicator_count();
+    let count_before = before.indicator_count();
+    let chars_before = before.body.chars().count();
     let (body, body_chars, cut) = body_excerpt(&update.body);
     let mut shown_update = match serde_json::to_value(update) {
         Ok(value) => value,
@@ -172,6 +180,8 @@ pub fn dry_run(update: &ReportUpdate, limit: usize, problem: Option<&str>, json:
             "body_chars": body_chars,
             "body_truncated": cut,
             "indicators": count,
+            "body_chars_before": chars_before,
+            "indicators_before": count_before,
             "limit": limit,
             "over_limit": count.exceeds(limit),
             "refused": problem,
@@ -182,10 +192,16 @@ pub fn dry_run(update: &ReportUpdate, limit: usize, problem: Option<&str>, json:
     if cut {
         out!("(the body has {body_chars} characters; the first {BODY_SHOWN_CHARS} are shown)");
     }
+    if before.body != update.body {
+        out!(
+            "The body changes from {chars_before} to {body_chars} characters; it held {}",
+            count_before
+        );
+    }
     out!(
         "{count}; limit {limit}{}",
         if count.exceeds(limit) {
-            ": OVER THE LIMIT"
+            ": OVER THE LIMIT (--max-indicators N sets the limit)"
         } else {
             ""
         }

@@ -85,6 +85,7 @@ pub async fn run(
             external,
             title,
             body_file,
+            append,
             enclave,
             external_url,
             time_began,
@@ -98,11 +99,19 @@ pub async fn run(
                 .map_err(|e| Failure::usage(format!("--time-began: {e}")))?;
             let external_url = external_url.map(checked_url).transpose()?;
             let body = body_file.map(|path| input::text(&path)).transpose()?;
+            let appended = append.map(|path| input::text(&path)).transpose()?;
             let report = client
                 .get_report(&id)
                 .await
                 .map_err(|e| not_found_hint(e, &id, timeout))?;
             let mut update = ReportUpdate::from(&report);
+            let before = update.clone();
+            if let Some(text) = appended {
+                if !update.body.is_empty() && !update.body.ends_with('\n') {
+                    update.body.push('\n');
+                }
+                update.body.push_str(&text);
+            }
             if let Some(title) = title {
                 update.title = title;
             }
@@ -125,7 +134,7 @@ pub async fn run(
                     .err()
                     .map(|e| Failure::of(e, timeout));
                 let problem = refused.as_ref().map(|f| f.message.as_str());
-                output::dry_run(&update, client.max_indicators(), problem, json);
+                output::dry_run(&before, &update, client.max_indicators(), problem, json);
                 if let Some(mut failure) = refused {
                     failure.message = format!("the update would be refused: {}", failure.message);
                     return Err(failure);

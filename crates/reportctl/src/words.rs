@@ -129,6 +129,13 @@ pub fn error(error: &Error, timeout: Duration) -> String {
             root_cause(source)
         );
     }
+    if let Error::TooManyIndicators { .. } = error {
+        // The library's advice names its builder; here it is a flag.
+        return error.to_string().replace(
+            "lower the client's max_indicators",
+            "lower --max-indicators",
+        );
+    }
     if let Error::RateLimited {
         api,
         retry_after,

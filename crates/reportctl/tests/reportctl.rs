@@ -628,3 +628,84 @@ fn set_status_takes_max_attempts_and_a_rate_limit_speaks_of_flags() {
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
 }
+
+/// `trustar update --append FILE` adds to the body in one step (read,
+/// append, write back), `--dry-run` shows the change and sends nothing;
+/// `--max-indicators` sets the limit, and the server's 413 advice names it.
+#[test]
+fn trustar_update_appends_and_max_indicators_sets_the_limit() {
+    let server = common::server_with(report_sandbox::Sandbox::builder().max_indicators(6));
+    let home = tempfile::tempdir().unwrap();
+    let notes = home.path().join("notes.txt");
+    std::fs::write(&notes, "Seen again from 198.51.100.7.\n").unwrap();
+    let body_of = |server: &common::Server| {
+        server
+            .sandbox
+            .state()
+            .trustar_reports
+            .iter()
+            .find(|r| r.external_tracking_id.as_deref() == Some("M-1234"))
+            .and_then(|r| r.report_body.clone())
+            .unwrap()
+    };
+    let before = body_of(&server);
+
+    let output = reportctl(Some(&server), home.path())
+        .args([
+            "trustar",
+            "update",
+            "M-1234",
+            "--external",
+            "--dry-run",
+            "--append",
+        ])
+        .arg(&notes)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let shown = stdout(&output);
+    assert!(shown.contains("The body changes from"), "{shown}");
+    assert_eq!(body_of(&server), before, "a dry run sends nothing");
+
+    let output = reportctl(Some(&server), home.path())
+        .args(["trustar", "update", "M-1234", "--external", "--append"])
+        .arg(&notes)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let after = body_of(&server);
+    assert!(after.starts_with(&before), "{after}");
+    assert!(
+        after.ends_with("Seen again from 198.51.100.7.\n"),
+        "{after}"
+    );
+
+    // The client's own limit, from the flag: refused unsent, exit 3.
+    let output = reportctl(Some(&server), home.path())
+        .args([
+            "trustar",
+            "--max-indicators",
+            "1",
+            "update",
+            "M-1234",
+            "--external",
+        ])
+        .args(["--append"])
+        .arg(&notes)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert_eq!(body_of(&server), after, "refused before sending");
+
+    // The server's lower limit (6 here): its 413 advice names the flag.
+    std::fs::write(&notes, "8.8.8.8 9.9.9.9 1.1.1.1 evil.example.com\n").unwrap();
+    let output = reportctl(Some(&server), home.path())
+        .args(["trustar", "update", "M-1234", "--external", "--append"])
+        .arg(&notes)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let text = stderr(&output);
+    assert!(text.contains("--max-indicators"), "{text}");
+    assert!(!text.contains("max_indicators"), "{text}");
+}
