@@ -13,7 +13,7 @@ use crate::{cargo, stale_sources};
 
 /// The crates users depend on, and the features their public API listing
 /// is taken with (`all` for every feature).
-pub const LIBRARIES: [(&str, bool); 7] = [
+pub const LIBRARIES: [(&str, bool); 8] = [
     ("api-time", false),
     ("client-transport", false),
     ("xsiam-client", false),
@@ -21,6 +21,7 @@ pub const LIBRARIES: [(&str, bool); 7] = [
     ("trustar-indicators", true),
     ("threat-reports", false),
     ("report-sandbox", false),
+    ("bulk-runner", false),
 ];
 
 /// The cargo-public-api this project was tried with (it reads rustdoc's

@@ -38,7 +38,7 @@ fn outcomes(path: &Path, outcome: &str) -> Vec<String> {
     journal(path)
         .into_iter()
         .filter(|e| e["outcome"] == outcome)
-        .map(|e| e["source_id"].as_str().unwrap().to_string())
+        .map(|e| e["key"].as_str().unwrap().to_string())
         .collect()
 }
 

@@ -6,9 +6,9 @@ use std::path::Path;
 use serde::Serialize;
 
 use super::input::{Invalid, Row};
-use super::journal::{key, peek};
 use crate::Failure;
 use crate::output::{raw, shown};
+use bulk_runner::peek;
 
 /// What a run would do with one line.
 #[derive(Debug, Serialize)]
@@ -34,17 +34,14 @@ pub fn dry_run(
     json: bool,
 ) -> Result<Vec<Planned>, Failure> {
     let recorded = match journal {
-        Some(path) => peek(path)?,
+        Some(path) => peek(path).map_err(|e| Failure::failed(e.to_string()))?,
         None => Default::default(),
     };
     let mut plan: Vec<Planned> = rows
         .iter()
         .map(|row| {
-            let superseded = recorded
-                .last_done_line
-                .get(&row.source_id)
-                .is_some_and(|last| *last > row.line);
-            let action = if recorded.done.contains(&key(row)) {
+            let superseded = recorded.is_superseded(row);
+            let action = if recorded.is_done(row) {
                 "skip"
             } else if superseded {
                 "superseded"

@@ -19,7 +19,6 @@
 mod dry_run;
 mod failed_rows;
 mod input;
-mod journal;
 mod progress;
 mod run;
 mod signals;

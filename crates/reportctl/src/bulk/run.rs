@@ -1,32 +1,28 @@
-//! Running the rows: bounded concurrency, one row per report at a time in
-//! file order, Ctrl-C and SIGTERM, a journal that can fail, the summary.
+//! `bulk-status` over the bulk engine (`bulk-runner`): the rows are status
+//! updates, the write is `XsiamClient::update_report_status`, Ctrl-C and
+//! SIGTERM are the stop requests, and the engine's events become the
+//! progress bar, the lines per row and the summary, in reportctl's words.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use bulk_runner::{BulkError, BulkRow, Event, Outcome, RowError, Stopper};
 use serde::Serialize;
 use threat_reports::xsiam::XsiamClient;
-use tokio::task::JoinSet;
 
 use super::failed_rows::print_failed_rows;
 use super::input::{Invalid, Row};
-use super::journal::{Entry, Ledger, Outcome, key};
 use super::progress::Progress;
 use super::signals::Stops;
 use crate::Failure;
 use crate::output::shown;
 
-/// The most rows in flight at once. Each holds a connection (a file
-/// handle); far below what exhausts the usual limit of 1,024 handles, and
-/// far above what XSIAM's 10 calls per second can use.
-pub const MAX_CONCURRENCY: usize = 256;
-
 /// How a run goes.
 #[derive(Debug)]
 pub struct Options {
-    /// Rows in flight at once (capped at [`MAX_CONCURRENCY`]).
+    /// Rows in flight at once (capped at [`bulk_runner::MAX_CONCURRENCY`]).
     pub concurrency: usize,
     /// The journal, if any.
     pub journal: Option<PathBuf>,
@@ -79,6 +75,20 @@ pub struct Summary {
     pub rows_per_second: f64,
 }
 
+impl BulkRow for Row {
+    fn line(&self) -> usize {
+        self.line
+    }
+
+    fn key(&self) -> &str {
+        &self.source_id
+    }
+
+    fn value(&self) -> String {
+        self.status.canonical().to_string()
+    }
+}
+
 /// A short name for an error, to group failures by.
 fn error_kind(error: &threat_reports::Error) -> String {
     if crate::words::out_of_file_handles(error) {
@@ -94,14 +104,26 @@ fn error_kind(error: &threat_reports::Error) -> String {
     }
 }
 
-/// How far the stop requests have gone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stop {
-    Running,
-    /// No new rows; the rows in flight finish and are journaled.
-    Draining,
-    /// Now: the rows in flight are abandoned.
-    Now,
+/// The engine's refusal to start, in reportctl's words.
+fn refused(error: BulkError, options: &Options) -> Failure {
+    match error {
+        BulkError::NoConcurrency => {
+            Failure::usage("--concurrency must be at least 1 (rows in flight at once)")
+        }
+        BulkError::JournalIsInput { journal } => Failure::usage(format!(
+            "--journal {} is the input file; the journal needs a file of its own \
+             (for example {}.journal)",
+            journal.display(),
+            options.input.display()
+        )),
+        BulkError::JournalInUse { journal } => Failure::usage(format!(
+            "the journal {} is in use by another reportctl run; wait for it to \
+             finish, or give this run a journal of its own",
+            journal.display()
+        )),
+        BulkError::JournalWrite { message } => Failure::failed(message),
+        other => Failure::usage(other.to_string()),
+    }
 }
 
 /// Runs the rows not yet done, at most `concurrency` at once; stops
@@ -113,238 +135,149 @@ pub async fn run(
     invalid: &[Invalid],
     options: Options,
 ) -> Result<Summary, Failure> {
-    if options.concurrency == 0 {
-        return Err(Failure::usage(
-            "--concurrency must be at least 1 (rows in flight at once)",
-        ));
-    }
-    let concurrency = options.concurrency.min(MAX_CONCURRENCY);
-    if concurrency < options.concurrency {
-        eprintln!(
-            "--concurrency {} is above the cap of {MAX_CONCURRENCY}: running {MAX_CONCURRENCY} rows at once",
-            options.concurrency
-        );
-    }
-    let mut summary = Summary {
-        invalid: invalid.len(),
-        ..Summary::default()
-    };
     for bad in invalid {
         eprintln!("line {}: {}", bad.line, bad.problem);
     }
-    let (mut journal, recorded) = Ledger::open(options.journal.as_deref(), &options.input)?;
-    let (skipped, todo): (Vec<Row>, Vec<Row>) = rows
-        .into_iter()
-        .partition(|row| recorded.done.contains(&key(row)));
-    summary.skipped = skipped.len();
-    // A row older than one already done for the same report would take the
-    // report back to an earlier status: the file's last row decides.
-    let (superseded, todo): (Vec<Row>, Vec<Row>) = todo.into_iter().partition(|row| {
-        recorded
-            .last_done_line
-            .get(&row.source_id)
-            .is_some_and(|last| *last > row.line)
-    });
-    summary.superseded = superseded.len();
-    for row in &superseded {
-        eprintln!(
-            "line {}: {} -> {}: superseded: a later row for this report is already done",
-            row.line,
-            shown(&row.source_id),
-            row.status.canonical()
-        );
-        // A failure stops the run before any row starts; the summary says it.
-        let _ = journal.record(&Entry::of(row, Outcome::Superseded, None));
-    }
-
-    let progress = Progress::new(todo.len());
-    let started = Instant::now();
-    let client = Arc::new(client);
-    let mut pending = todo.into_iter();
-    // Rows for a report that has a row in flight wait, in file order, so
-    // that the file's last row for a report is the one that stays.
-    let mut waiting: VecDeque<Row> = VecDeque::new();
-    let mut busy: HashSet<String> = HashSet::new();
-    let mut in_flight = JoinSet::new();
-    // Which row each task carries, so that not even a panicking task can
-    // lose its row.
-    let mut rows_by_task: HashMap<tokio::task::Id, Row> = HashMap::new();
-    // Under --rate, when each task's row may leave, and the handle that
-    // cancels it while it waits; the tasks cancelled so, never sent.
-    let mut next_start = tokio::time::Instant::now();
-    let mut starts: HashMap<tokio::task::Id, (tokio::time::Instant, tokio::task::AbortHandle)> =
-        HashMap::new();
-    let mut cancelled_unsent: HashSet<tokio::task::Id> = HashSet::new();
-    let mut stop = Stop::Running;
+    // The signal listeners are made before the first row starts, and kept.
+    let (stopper, stop_requests) = Stopper::new();
     let mut stops = Stops::new();
-    loop {
-        while stop == Stop::Running && journal.error().is_none() && in_flight.len() < concurrency {
-            let ready = waiting
-                .iter()
-                .position(|row| !busy.contains(&row.source_id));
-            let row = match ready.and_then(|i| waiting.remove(i)) {
-                Some(row) => row,
-                None => match pending.next() {
-                    Some(row)
-                        if busy.contains(&row.source_id)
-                            || waiting.iter().any(|w| w.source_id == row.source_id) =>
-                    {
-                        waiting.push_back(row);
-                        continue;
-                    }
-                    Some(row) => row,
-                    None => break,
-                },
-            };
-            busy.insert(row.source_id.clone());
-            let client = client.clone();
-            let task_row = row.clone();
-            let start = options.pace.map(|pace| {
-                let at = next_start.max(tokio::time::Instant::now());
-                next_start = at + pace;
-                at
-            });
-            let handle = in_flight.spawn(async move {
-                if let Some(at) = start {
-                    tokio::time::sleep_until(at).await;
-                }
-                client
-                    .update_report_status(&task_row.source_id, task_row.status)
-                    .await
-                    .map(|_| ())
-            });
-            if let Some(at) = start {
-                starts.insert(handle.id(), (at, handle.clone()));
-            }
-            rows_by_task.insert(handle.id(), row);
+    let forwarding = tokio::spawn(async move {
+        loop {
+            stops.next().await;
+            stopper.stop();
         }
-        let starting = stop == Stop::Running && journal.error().is_none();
-        if in_flight.is_empty() && (!starting || waiting.is_empty()) {
-            break;
+    });
+    let client = Arc::new(client);
+    let timeout = options.timeout;
+    let write = move |row: Row| {
+        let client = client.clone();
+        async move {
+            client
+                .update_report_status(&row.source_id, row.status)
+                .await
+                .map(drop)
+                .map_err(|e| RowError::new(error_kind(&e), crate::words::error(&e, timeout)))
         }
-        let finished = tokio::select! {
-            finished = in_flight.join_next_with_id() => finished,
-            _ = stops.next(), if stop != Stop::Now => {
-                if stop == Stop::Running {
-                    stop = Stop::Draining;
-                    summary.interrupted = true;
-                    // Rows still waiting for their turn have sent nothing:
-                    // they are not sent (a task whose start is still ahead
-                    // is asleep, and a cancelled task is never polled again).
-                    let now = tokio::time::Instant::now();
-                    for (id, (at, handle)) in &starts {
-                        if *at > now {
-                            handle.abort();
-                            cancelled_unsent.insert(*id);
-                        }
-                    }
-                    let unsent = match cancelled_unsent.len() {
-                        0 => String::new(),
-                        n => format!("; {n} rows waiting for their turn (--rate) are not sent"),
-                    };
-                    progress.say(&format!(
-                        "stopping: waiting for the {} rows in flight{unsent} (Ctrl-C again to \
-                         stop at once)",
-                        in_flight.len() - cancelled_unsent.len()
-                    ));
-                    continue;
-                }
-                stop = Stop::Now;
-                in_flight.abort_all();
-                progress.say(&format!(
-                    "stopping now: {} rows in flight are journaled as not done",
-                    in_flight.len()
-                ));
-                continue;
-            }
-        };
-        if let Some(Ok((id, _))) = &finished {
-            starts.remove(id);
-        }
-        let (row, result) = match finished {
-            Some(Ok((id, result))) => (
-                rows_by_task.remove(&id),
-                result.map_err(|e| (error_kind(&e), crate::words::error(&e, options.timeout))),
+    };
+    let engine_options = bulk_runner::Options {
+        concurrency: options.concurrency,
+        journal: options.journal.clone(),
+        input: Some(options.input.clone()),
+        pace: options.pace,
+    };
+    let mut progress: Option<Progress> = None;
+    let say = |progress: &Option<Progress>, message: &str| match progress {
+        Some(p) => p.say(message),
+        None => eprintln!("{message}"),
+    };
+    let outcome = bulk_runner::run(
+        rows,
+        write,
+        engine_options,
+        stop_requests,
+        |event| match event {
+            Event::JournalNote(note) => say(&progress, note),
+            Event::ConcurrencyCapped { asked, running } => say(
+                &progress,
+                &format!(
+                    "--concurrency {asked} is above the cap of {running}: running {running} rows \
+                     at once"
+                ),
             ),
-            Some(Err(join_error))
-                if join_error.is_cancelled() && cancelled_unsent.remove(&join_error.id()) =>
-            {
-                // Waiting for its turn at the first Ctrl-C: never sent.
-                starts.remove(&join_error.id());
-                if let Some(row) = rows_by_task.remove(&join_error.id()) {
-                    busy.remove(&row.source_id);
-                    summary.not_started += 1;
+            Event::Superseded(row) => say(
+                &progress,
+                &format!(
+                    "line {}: {} -> {}: superseded: a later row for this report is already done",
+                    row.line,
+                    shown(&row.source_id),
+                    row.status.canonical()
+                ),
+            ),
+            Event::Planned { rows } => progress = Some(Progress::new(rows)),
+            Event::Finished {
+                row,
+                outcome,
+                error,
+            } => {
+                if let Some(p) = &progress {
+                    p.row(|| {
+                        format!(
+                            "line {}: {} -> {}: {}{}",
+                            row.line,
+                            shown(&row.source_id),
+                            row.status.canonical(),
+                            match outcome {
+                                Outcome::Done => "done",
+                                _ => "failed",
+                            },
+                            error.map(|e| format!(": {e}")).unwrap_or_default()
+                        )
+                    });
                 }
-                continue;
             }
-            Some(Err(join_error)) if join_error.is_cancelled() => {
-                // Abandoned by the second Ctrl-C: not known to be applied.
-                let Some(row) = rows_by_task.remove(&join_error.id()) else {
-                    continue;
+            Event::JournalFailed { message, row } => say(
+                &progress,
+                &format!(
+                    "{message}: starting no more rows; line {} ({}) and the rows still in \
+                     flight are not journaled",
+                    row.line,
+                    shown(&row.source_id)
+                ),
+            ),
+            Event::Stopping {
+                in_flight,
+                not_started,
+            } => {
+                let unsent = match not_started {
+                    0 => String::new(),
+                    n => format!("; {n} rows waiting for their turn (--rate) are not sent"),
                 };
-                summary.abandoned += 1;
-                // Stopping anyway; the summary says a failure.
-                let _ = journal.record(&Entry::of(&row, Outcome::Interrupted, None));
-                continue;
+                say(
+                    &progress,
+                    &format!(
+                        "stopping: waiting for the {in_flight} rows in flight{unsent} (Ctrl-C \
+                         again to stop at once)"
+                    ),
+                );
             }
-            Some(Err(join_error)) => (
-                rows_by_task.remove(&join_error.id()),
-                Err((
-                    "crash".to_string(),
-                    format!("the row's task failed: {join_error}"),
-                )),
+            Event::StoppingNow { in_flight } => say(
+                &progress,
+                &format!("stopping now: {in_flight} rows in flight are journaled as not done"),
             ),
-            None => continue,
-        };
-        let Some(row) = row else { continue };
-        busy.remove(&row.source_id);
-        let (outcome, error) = match result {
-            Ok(()) => {
-                summary.done += 1;
-                (Outcome::Done, None)
-            }
-            Err((kind, message)) => {
-                summary.failed += 1;
-                *summary.failures_by_error.entry(kind).or_default() += 1;
-                summary.failed_rows.push(FailedRow {
-                    line: row.line,
-                    source_id: row.source_id.clone(),
-                    status: row.status.canonical().to_string(),
-                    error: message.clone(),
-                });
-                (Outcome::Failed, Some(message))
-            }
-        };
-        if let Err(message) = journal.record(&Entry::of(&row, outcome, error.clone())) {
-            // No new row starts; the rows in flight finish and are counted.
-            progress.say(&format!(
-                "{message}: starting no more rows; line {} ({}) and the rows still in flight are not journaled",
-                row.line,
-                shown(&row.source_id)
-            ));
-        }
-        progress.row(|| {
-            format!(
-                "line {}: {} -> {}: {}{}",
-                row.line,
-                shown(&row.source_id),
-                row.status.canonical(),
-                match outcome {
-                    Outcome::Done => "done",
-                    _ => "failed",
-                },
-                error.map(|e| format!(": {e}")).unwrap_or_default()
-            )
-        });
+            _ => {}
+        },
+    )
+    .await;
+    forwarding.abort();
+    let engine = outcome.map_err(|e| refused(e, &options))?;
+    if let Some(p) = &progress {
+        p.clear();
     }
-    progress.clear();
-    summary.journal_error = journal.error().map(str::to_string);
-    summary.seconds = started.elapsed().as_secs_f64();
-    let finished = summary.done + summary.failed;
-    if summary.seconds > 0.0 {
-        summary.rows_per_second = finished as f64 / summary.seconds;
-    }
-    if progress.is_bar() {
+    let summary = Summary {
+        done: engine.done,
+        skipped: engine.skipped,
+        superseded: engine.superseded,
+        failed: engine.failed,
+        invalid: invalid.len(),
+        interrupted: engine.interrupted,
+        abandoned: engine.abandoned,
+        not_started: engine.not_started,
+        failures_by_error: engine.failures_by_error,
+        failed_rows: engine
+            .failed_rows
+            .into_iter()
+            .map(|f| FailedRow {
+                line: f.row.line,
+                source_id: f.row.source_id,
+                status: f.row.status.canonical().to_string(),
+                error: f.error.message,
+            })
+            .collect(),
+        journal_error: engine.journal_error,
+        seconds: engine.seconds,
+        rows_per_second: engine.rows_per_second,
+    };
+    if progress.as_ref().is_some_and(Progress::is_bar) {
         print_failed_rows(&summary.failed_rows);
     }
     Ok(summary)

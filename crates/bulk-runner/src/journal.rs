@@ -8,46 +8,33 @@ use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 
-use super::input::Row;
-use crate::Failure;
+use crate::{BulkError, BulkRow, Outcome};
 
-/// What became of a row, as the journal says it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub(super) enum Outcome {
-    /// XSIAM applied it.
-    Done,
-    /// It failed; a rerun sends it again.
-    Failed,
-    /// Older than a row already done for the same report: not sent.
-    Superseded,
-    /// In flight when a second Ctrl-C stopped the run: not known to be
-    /// applied; a rerun sends it again.
-    Interrupted,
-}
-
-/// One line of the journal.
+/// One line of the journal. Journals written by `reportctl` before this
+/// crate existed name the key `source_id` and the value `status`; they are
+/// read alike.
 #[derive(Debug, Serialize, Deserialize)]
-pub(super) struct Entry {
-    /// When the row finished: RFC 3339, UTC, milliseconds (absent in
-    /// journals written before timestamps were added).
+pub(crate) struct Entry {
+    /// When the row finished: RFC 3339, UTC, milliseconds.
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub at: Option<String>,
     pub line: usize,
-    pub source_id: String,
-    pub status: String,
+    #[serde(alias = "source_id")]
+    pub key: String,
+    #[serde(alias = "status")]
+    pub value: String,
     pub outcome: Outcome,
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub error: Option<String>,
 }
 
 impl Entry {
-    pub fn of(row: &Row, outcome: Outcome, error: Option<String>) -> Self {
+    pub fn of<R: BulkRow>(row: &R, outcome: Outcome, error: Option<String>) -> Self {
         Entry {
             at: Some(now()),
-            line: row.line,
-            source_id: row.source_id.clone(),
-            status: row.status.canonical().to_string(),
+            line: row.line(),
+            key: row.key().to_string(),
+            value: row.value(),
             outcome,
             error,
         }
@@ -56,28 +43,40 @@ impl Entry {
 
 /// The time now, as journal lines carry it.
 fn now() -> String {
-    use threat_reports::chrono::{DateTime, SecondsFormat, Utc};
+    use chrono::{DateTime, SecondsFormat, Utc};
     DateTime::<Utc>::from(std::time::SystemTime::now()).to_rfc3339_opts(SecondsFormat::Millis, true)
 }
 
-type RowKey = (usize, String, String);
+/// A row's identity in the journal: its line, key and value.
+pub(crate) type RowId = (usize, String, String);
 
-pub(super) fn key(row: &Row) -> RowKey {
-    (
-        row.line,
-        row.source_id.clone(),
-        row.status.canonical().to_string(),
-    )
+pub(crate) fn id<R: BulkRow>(row: &R) -> RowId {
+    (row.line(), row.key().to_string(), row.value())
 }
 
 /// What a journal records of earlier runs.
 #[derive(Debug, Default)]
-pub(super) struct Recorded {
+pub struct Recorded {
     /// The rows done.
-    pub done: HashSet<RowKey>,
-    /// Per report, the last line of the file done for it: an earlier row
-    /// for that report must not be sent again, or the report would go back.
-    pub last_done_line: HashMap<String, usize>,
+    pub(crate) done: HashSet<RowId>,
+    /// Per key, the last line done for it: an earlier row for that key must
+    /// not be written again, or the key's record would go back.
+    pub(crate) last_done_line: HashMap<String, usize>,
+}
+
+impl Recorded {
+    /// Whether the journal records `row` as done.
+    pub fn is_done<R: BulkRow>(&self, row: &R) -> bool {
+        self.done.contains(&id(row))
+    }
+
+    /// Whether a later row for the same key is recorded as done, so that
+    /// writing `row` would take the key back.
+    pub fn is_superseded<R: BulkRow>(&self, row: &R) -> bool {
+        self.last_done_line
+            .get(row.key())
+            .is_some_and(|last| *last > row.line())
+    }
 }
 
 /// Appends entries, each flushed and synced before the next row counts as
@@ -104,67 +103,58 @@ fn same_file(a: &Path, b: &Path) -> bool {
 }
 
 impl Journal {
-    /// Opens (or creates) the journal at `path` and reads what it records.
-    /// Refused: the input file itself (`input`), and a journal another run
-    /// holds. A last line cut short is set aside and said so, and the next
-    /// entry starts on a line of its own; any other line that is not an
-    /// entry is said so with its line number. Neither counts as done.
-    fn open(path: &Path, input: &Path) -> Result<(Self, Recorded), Failure> {
-        if same_file(path, input) {
-            return Err(Failure::usage(format!(
-                "--journal {} is the input file; the journal needs a file of its own \
-                 (for example {}.journal)",
-                path.display(),
-                input.display()
-            )));
+    /// Opens (or creates) the journal at `path` and reads what it records,
+    /// with notes on lines it could not read. Refused: the input file itself
+    /// (`input`), and a journal another run holds. A last line cut short is
+    /// set aside and noted, and the next entry starts on a line of its own.
+    fn open(path: &Path, input: Option<&Path>) -> Result<(Self, Recorded, Vec<String>), BulkError> {
+        if input.is_some_and(|input| same_file(path, input)) {
+            return Err(BulkError::JournalIsInput {
+                journal: path.to_path_buf(),
+            });
         }
+        let unavailable = |source| BulkError::JournalUnavailable {
+            journal: path.to_path_buf(),
+            source,
+        };
         let mut file = OpenOptions::new()
             .create(true)
             .read(true)
             .append(true)
             .open(path)
-            .map_err(|e| {
-                Failure::usage(format!("cannot open the journal {}: {e}", path.display()))
-            })?;
+            .map_err(unavailable)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(TryLockError::WouldBlock) => {
-                return Err(Failure::usage(format!(
-                    "the journal {} is in use by another reportctl run; wait for it to \
-                     finish, or give this run a journal of its own",
-                    path.display()
-                )));
+                return Err(BulkError::JournalInUse {
+                    journal: path.to_path_buf(),
+                });
             }
-            Err(TryLockError::Error(e)) => {
-                return Err(Failure::usage(format!(
-                    "cannot lock the journal {}: {e}",
-                    path.display()
-                )));
-            }
+            Err(TryLockError::Error(e)) => return Err(unavailable(e)),
         }
         let mut bytes = Vec::new();
-        file.read_to_end(&mut bytes).map_err(|e| {
-            Failure::usage(format!("cannot read the journal {}: {e}", path.display()))
-        })?;
-        let recorded = read(&bytes, path);
+        file.read_to_end(&mut bytes).map_err(unavailable)?;
+        let (recorded, mut notes) = read(&bytes, path);
         let journal = Journal {
             file,
             path: path.to_path_buf(),
         };
         if !bytes.is_empty() && !bytes.ends_with(b"\n") {
-            journal.set_aside_torn_tail(&bytes)?;
+            notes.push(journal.set_aside_torn_tail(&bytes)?);
         }
-        Ok((journal, recorded))
+        Ok((journal, recorded, notes))
     }
 
     /// A last line cut short (a crash or a full disk while it was written)
-    /// is moved to a file beside the journal, named in the message, and
-    /// cut from the journal: it stays valid JSON Lines, and later runs do
-    /// not warn again. The row it was for counts as not done.
-    fn set_aside_torn_tail(&self, bytes: &[u8]) -> Result<(), Failure> {
+    /// is moved to a file beside the journal, named in the note, and cut
+    /// from the journal: it stays valid JSON Lines, and later runs do not
+    /// note it again. The row it was for counts as not done.
+    fn set_aside_torn_tail(&self, bytes: &[u8]) -> Result<String, BulkError> {
         let cut = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
         let line = bytes[..cut].iter().filter(|b| **b == b'\n').count() + 1;
-        let failed = |e: std::io::Error| Failure::failed(self.write_error(&e));
+        let failed = |e: std::io::Error| BulkError::JournalWrite {
+            message: self.write_error(&e),
+        };
         let beside = (0..)
             .map(|n| {
                 let suffix = if n == 0 {
@@ -182,24 +172,19 @@ impl Journal {
             .map_err(failed)?;
         self.file.set_len(cut as u64).map_err(failed)?;
         self.file.sync_all().map_err(failed)?;
-        eprintln!(
+        Ok(format!(
             "journal {}: line {line} was cut short (a crash or a full disk while it was \
              written); it was moved to {}, and that row counts as not done",
             self.path.display(),
             beside.display()
-        );
-        Ok(())
+        ))
     }
 
     /// Appends `entry` and syncs it to disk.
     fn record(&mut self, entry: &Entry) -> std::io::Result<()> {
         let mut line = serde_json::to_vec(entry).map_err(std::io::Error::other)?;
         line.push(b'\n');
-        self.write(&line)
-    }
-
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.file.write_all(bytes)?;
+        self.file.write_all(&line)?;
         self.file.flush()?;
         self.file.sync_data()
     }
@@ -221,23 +206,26 @@ impl Journal {
 /// written (an entry after a lost one would hide it), and the failure is
 /// kept: the run then starts no more rows.
 #[derive(Default)]
-pub(super) struct Ledger {
+pub(crate) struct Ledger {
     journal: Option<Journal>,
     error: Option<String>,
 }
 
 impl Ledger {
     /// The journal at `path` (see [`Journal::open`]), or none.
-    pub fn open(path: Option<&Path>, input: &Path) -> Result<(Self, Recorded), Failure> {
+    pub fn open(
+        path: Option<&Path>,
+        input: Option<&Path>,
+    ) -> Result<(Self, Recorded, Vec<String>), BulkError> {
         let Some(path) = path else {
-            return Ok((Ledger::default(), Recorded::default()));
+            return Ok((Ledger::default(), Recorded::default(), Vec::new()));
         };
-        let (journal, recorded) = Journal::open(path, input)?;
+        let (journal, recorded, notes) = Journal::open(path, input)?;
         let ledger = Ledger {
             journal: Some(journal),
             error: None,
         };
-        Ok((ledger, recorded))
+        Ok((ledger, recorded, notes))
     }
 
     /// Journals `entry`; `Err` with what went wrong only for the write that
@@ -262,46 +250,53 @@ impl Ledger {
 }
 
 /// What a journal records, read without taking its lock or changing it
-/// (for a dry run); an absent journal records nothing.
-pub(super) fn peek(path: &Path) -> Result<Recorded, Failure> {
+/// (for a dry run); an absent journal records nothing. Notes on lines that
+/// are not entries are dropped.
+///
+/// ```
+/// let dir = tempfile::tempdir()?;
+/// let recorded = bulk_runner::peek(&dir.path().join("none.journal"))?;
+/// # drop(recorded);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn peek(path: &Path) -> Result<Recorded, BulkError> {
     match std::fs::read(path) {
-        Ok(bytes) => Ok(read(&bytes, path)),
+        Ok(bytes) => Ok(read(&bytes, path).0),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Recorded::default()),
-        Err(e) => Err(Failure::failed(format!(
-            "cannot read the journal {}: {e}",
-            path.display()
-        ))),
+        Err(source) => Err(BulkError::JournalUnavailable {
+            journal: path.to_path_buf(),
+            source,
+        }),
     }
 }
 
 /// The entries of a journal's whole lines (a last line cut short is not
-/// read: [`Journal::open`] sets it aside).
-fn read(bytes: &[u8], path: &Path) -> Recorded {
+/// read: [`Journal::open`] sets it aside), and notes on the lines that are
+/// not entries.
+fn read(bytes: &[u8], path: &Path) -> (Recorded, Vec<String>) {
     let whole = bytes.iter().rposition(|b| *b == b'\n').map_or(0, |i| i + 1);
     let text = String::from_utf8_lossy(&bytes[..whole]);
-    let lines: Vec<&str> = text.split_terminator('\n').collect();
     let mut recorded = Recorded::default();
-    for (i, line) in lines.iter().enumerate() {
-        let number = i + 1;
+    let mut notes = Vec::new();
+    for (i, line) in text.split_terminator('\n').enumerate() {
         match serde_json::from_str::<Entry>(line) {
             Ok(entry) => {
                 if entry.outcome == Outcome::Done {
                     let last = recorded
                         .last_done_line
-                        .entry(entry.source_id.clone())
+                        .entry(entry.key.clone())
                         .or_insert(entry.line);
                     *last = (*last).max(entry.line);
-                    recorded
-                        .done
-                        .insert((entry.line, entry.source_id, entry.status));
+                    recorded.done.insert((entry.line, entry.key, entry.value));
                 }
             }
             Err(_) if line.trim().is_empty() => {}
-            Err(e) => eprintln!(
-                "journal {}: line {number} is not a journal entry ({e}); it is ignored",
-                path.display()
-            ),
+            Err(e) => notes.push(format!(
+                "journal {}: line {} is not a journal entry ({e}); it is ignored",
+                path.display(),
+                i + 1
+            )),
         }
     }
-    recorded
+    (recorded, notes)
 }
