@@ -44,9 +44,10 @@ commands:
   library               the library checks: the indicator crate's dependency
                         budget, every feature set, rustdoc -D warnings,
                         cargo package of every library crate, the public API
-  bench-build           a clean release build of a binary that depends on
-                        trustar-indicators alone, then one that depends on
-                        threat-reports, timed in one run (a benchmark)
+  bench-build           clean release builds of binaries that depend on
+                        trustar-indicators alone, on threat-reports, and on
+                        threat-reports with rustls-ring, timed in one run
+                        (a benchmark)
   ci                    fmt check, clippy, regenerate --check, lint,
                         docs-check, all tests,
                         the library checks, schemathesis, soak,
