@@ -9,28 +9,20 @@ use report_sandbox::Sandbox;
 
 const PROGRAM: &str = include_str!("../examples/first_program.rs");
 const ROOT_README: &str = include_str!("../../../README.md");
+const CLIENTS: &str = include_str!("../examples/clients.rs");
+const CRATE_README: &str = include_str!("../README.md");
 
-/// The example's binary: built beside this test by `cargo test`, or here.
-fn example_binary() -> PathBuf {
+/// An example's binary: built beside this test by `cargo test`, or here.
+fn example_binary(name: &str) -> PathBuf {
     let deps = std::env::current_exe().unwrap();
     let profile_dir = deps.parent().and_then(|d| d.parent()).unwrap();
-    let binary = profile_dir.join("examples").join("first_program");
+    let binary = profile_dir.join("examples").join(name);
     if !binary.exists() {
         let status = Command::new(env!("CARGO"))
-            .args([
-                "build",
-                "-q",
-                "-p",
-                "threat-reports",
-                "--example",
-                "first_program",
-            ])
+            .args(["build", "-q", "-p", "threat-reports", "--example", name])
             .status()
             .unwrap();
-        assert!(
-            status.success(),
-            "cargo build --example first_program failed"
-        );
+        assert!(status.success(), "cargo build --example {name} failed");
     }
     binary
 }
@@ -50,7 +42,7 @@ async fn the_first_program_runs_against_the_default_sandbox() {
     let c = sandbox.credentials().clone();
     let url = sandbox.base_url().to_string();
     let output = tokio::task::spawn_blocking(move || {
-        Command::new(example_binary())
+        Command::new(example_binary("first_program"))
             .env("XSIAM_API_URL", url)
             .env("XSIAM_API_KEY_ID", c.xsiam_standard_key_id)
             .env("XSIAM_API_KEY", c.xsiam_standard_key)
@@ -72,4 +64,59 @@ async fn the_first_program_runs_against_the_default_sandbox() {
         sandbox.state().xsiam_reports[0].report_status.as_deref(),
         Some("IN_PROGRESS")
     );
+}
+
+#[test]
+fn the_crate_readme_shows_the_clients_example_word_for_word() {
+    let block = format!("```rust,no_run\n{CLIENTS}```");
+    assert!(
+        CRATE_README.contains(&block),
+        "crates/threat-reports/README.md must show examples/clients.rs"
+    );
+}
+
+/// The crate README's example, with the environment the sandbox's banner
+/// prints for both APIs.
+#[tokio::test]
+async fn the_crate_readme_example_runs_against_the_default_sandbox() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let c = sandbox.credentials().clone();
+    let url = sandbox.base_url().to_string();
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(example_binary("clients"))
+            .env("XSIAM_API_URL", &url)
+            .env("XSIAM_API_KEY_ID", c.xsiam_standard_key_id)
+            .env("XSIAM_API_KEY", c.xsiam_standard_key)
+            .env("TRUSTAR_BASE_URL", &url)
+            .env("TRUSTAR_API_KEY", c.trustar_api_key)
+            .env("TRUSTAR_API_SECRET", c.trustar_api_secret)
+            .env_remove("XSIAM_AUTH_MODE")
+            .env_remove("XSIAM_BODY_ENVELOPE")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.starts_with("777776 is now Some(InProgress)\n"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("report with external id \"M-1234\": "),
+        "{stdout}"
+    );
+    let body = sandbox
+        .state()
+        .trustar_reports
+        .iter()
+        .find(|r| r.external_tracking_id.as_deref() == Some("M-1234"))
+        .and_then(|r| r.report_body.clone())
+        .unwrap();
+    assert!(body.ends_with("\nSeen again."), "{body}");
 }
