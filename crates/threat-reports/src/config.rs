@@ -157,24 +157,7 @@ impl HttpSettings {
             None if is_loopback(base_url) => builder = builder.no_proxy(),
             None => {}
         }
-        for pem in &self.ca_certificates {
-            let certificates =
-                reqwest::Certificate::from_pem_bundle(pem).map_err(|e| Error::InvalidInput {
-                    field: "ca_certificate",
-                    problem: format!("it is not PEM certificates ({e})"),
-                    allowed: "one or more -----BEGIN CERTIFICATE----- blocks".into(),
-                })?;
-            if certificates.is_empty() {
-                return Err(Error::InvalidInput {
-                    field: "ca_certificate",
-                    problem: "it holds no certificate".into(),
-                    allowed: "one or more -----BEGIN CERTIFICATE----- blocks".into(),
-                });
-            }
-            for certificate in certificates {
-                builder = builder.add_root_certificate(certificate);
-            }
-        }
+        builder = add_ca_certificates(builder, &self.ca_certificates)?;
         let client = builder.build().map_err(|source| Error::Transport {
             api,
             attempts: 0,
@@ -190,6 +173,49 @@ impl HttpSettings {
             },
         ))
     }
+}
+
+/// Adds PEM root certificates to `builder`.
+#[cfg(any(feature = "rustls", feature = "rustls-ring", feature = "native-tls"))]
+fn add_ca_certificates(
+    mut builder: reqwest::ClientBuilder,
+    pems: &[Vec<u8>],
+) -> Result<reqwest::ClientBuilder, Error> {
+    for pem in pems {
+        let certificates =
+            reqwest::Certificate::from_pem_bundle(pem).map_err(|e| Error::InvalidInput {
+                field: "ca_certificate",
+                problem: format!("it is not PEM certificates ({e})"),
+                allowed: "one or more -----BEGIN CERTIFICATE----- blocks".into(),
+            })?;
+        if certificates.is_empty() {
+            return Err(Error::InvalidInput {
+                field: "ca_certificate",
+                problem: "it holds no certificate".into(),
+                allowed: "one or more -----BEGIN CERTIFICATE----- blocks".into(),
+            });
+        }
+        for certificate in certificates {
+            builder = builder.add_root_certificate(certificate);
+        }
+    }
+    Ok(builder)
+}
+
+/// Without TLS there is nothing to trust a certificate for.
+#[cfg(not(any(feature = "rustls", feature = "rustls-ring", feature = "native-tls")))]
+fn add_ca_certificates(
+    builder: reqwest::ClientBuilder,
+    pems: &[Vec<u8>],
+) -> Result<reqwest::ClientBuilder, Error> {
+    if pems.is_empty() {
+        return Ok(builder);
+    }
+    Err(Error::InvalidInput {
+        field: "ca_certificate",
+        problem: "this build has no TLS (no rustls, rustls-ring or native-tls feature)".into(),
+        allowed: "a build with a TLS feature, or no CA certificate".into(),
+    })
 }
 
 impl HttpSettings {
