@@ -4,6 +4,16 @@ use std::net::IpAddr;
 
 use crate::Error;
 
+/// Whether a URL's host is this machine: `localhost` or a loopback address
+/// (`127.0.0.1`, `[::1]`).
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_matches(|c| c == '[' || c == ']')
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// `raw` as a base URL without a trailing `/`: `https://…`, or `http://`
 /// when the host is loopback (a local test server or sandbox).
 pub(crate) fn checked(field: &'static str, raw: &str) -> Result<String, Error> {
@@ -14,12 +24,7 @@ pub(crate) fn checked(field: &'static str, raw: &str) -> Result<String, Error> {
     };
     let url = reqwest::Url::parse(raw.trim())
         .map_err(|e| invalid(format!("{:?} is not a URL ({e})", raw.trim())))?;
-    let host = url.host_str().unwrap_or_default();
-    let loopback = host == "localhost"
-        || host
-            .trim_matches(|c| c == '[' || c == ']')
-            .parse::<IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
+    let loopback = is_loopback_host(url.host_str().unwrap_or_default());
     match url.scheme() {
         "https" => {}
         "http" if loopback => {}

@@ -257,22 +257,13 @@ impl HttpSettings {
     }
 }
 
-/// Whether a base URL's host is a loopback address or `localhost`.
+/// Whether a base URL's host is this machine (the rule that allows plain
+/// http: [`is_loopback_host`](crate::base_url::is_loopback_host)).
 pub(crate) fn is_loopback(base_url: &str) -> bool {
-    let Ok(url) = reqwest::Url::parse(base_url) else {
-        return false;
-    };
-    let Some(host) = url.host_str() else {
-        return false;
-    };
-    let host = host.trim_start_matches('[').trim_end_matches(']');
-    match host.parse::<std::net::IpAddr>() {
-        Ok(ip) => ip.is_loopback(),
-        Err(_) => {
-            let host = host.to_ascii_lowercase();
-            host == "localhost" || host.ends_with(".localhost")
-        }
-    }
+    reqwest::Url::parse(base_url)
+        .ok()
+        .and_then(|url| url.host_str().map(crate::base_url::is_loopback_host))
+        .unwrap_or(false)
 }
 
 /// A proxy URL as messages show it: without its password.

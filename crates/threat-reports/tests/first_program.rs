@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::process::Command;
 
-use report_sandbox::Sandbox;
+use report_sandbox::{RunningSandbox, Sandbox};
 
 const PROGRAM: &str = include_str!("../examples/first_program.rs");
 const ROOT_README: &str = include_str!("../../../README.md");
@@ -36,16 +36,19 @@ fn the_readme_shows_the_first_program_word_for_word() {
     );
 }
 
-#[tokio::test]
-async fn the_first_program_runs_against_the_default_sandbox() {
-    let sandbox = Sandbox::builder().start().await.unwrap();
+/// Runs the example `name` with the environment the sandbox's banner
+/// prints for both APIs; its standard output, once it succeeded.
+async fn run_example(sandbox: &RunningSandbox, name: &'static str) -> String {
     let c = sandbox.credentials().clone();
     let url = sandbox.base_url().to_string();
     let output = tokio::task::spawn_blocking(move || {
-        Command::new(example_binary("first_program"))
-            .env("XSIAM_API_URL", url)
+        Command::new(example_binary(name))
+            .env("XSIAM_API_URL", &url)
             .env("XSIAM_API_KEY_ID", c.xsiam_standard_key_id)
             .env("XSIAM_API_KEY", c.xsiam_standard_key)
+            .env("TRUSTAR_BASE_URL", &url)
+            .env("TRUSTAR_API_KEY", c.trustar_api_key)
+            .env("TRUSTAR_API_SECRET", c.trustar_api_secret)
             .env_remove("XSIAM_AUTH_MODE")
             .env_remove("XSIAM_BODY_ENVELOPE")
             .output()
@@ -53,12 +56,19 @@ async fn the_first_program_runs_against_the_default_sandbox() {
     })
     .await
     .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
         output.status.success(),
         "{stdout}{}",
         String::from_utf8_lossy(&output.stderr)
     );
+    stdout
+}
+
+#[tokio::test]
+async fn the_first_program_runs_against_the_default_sandbox() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let stdout = run_example(&sandbox, "first_program").await;
     assert_eq!(stdout, "report 777776 is now IN_PROGRESS\n");
     assert_eq!(
         sandbox.state().xsiam_reports[0].report_status.as_deref(),
@@ -80,29 +90,7 @@ fn the_crate_readme_shows_the_clients_example_word_for_word() {
 #[tokio::test]
 async fn the_crate_readme_example_runs_against_the_default_sandbox() {
     let sandbox = Sandbox::builder().start().await.unwrap();
-    let c = sandbox.credentials().clone();
-    let url = sandbox.base_url().to_string();
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new(example_binary("clients"))
-            .env("XSIAM_API_URL", &url)
-            .env("XSIAM_API_KEY_ID", c.xsiam_standard_key_id)
-            .env("XSIAM_API_KEY", c.xsiam_standard_key)
-            .env("TRUSTAR_BASE_URL", &url)
-            .env("TRUSTAR_API_KEY", c.trustar_api_key)
-            .env("TRUSTAR_API_SECRET", c.trustar_api_secret)
-            .env_remove("XSIAM_AUTH_MODE")
-            .env_remove("XSIAM_BODY_ENVELOPE")
-            .output()
-            .unwrap()
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let stdout = run_example(&sandbox, "clients").await;
     assert!(
         stdout.starts_with("777776 is now Some(InProgress)\n"),
         "{stdout}"
