@@ -73,6 +73,25 @@ pub(crate) fn stored_form(dialect: XsiamDialect, label: &str) -> Option<&'static
         .map(|(_, stored)| *stored)
 }
 
+/// The stored form a status label filters on in `get_reports_by_statuses`:
+/// the dialect's labels, and on the page's sandbox also `On Hold` (the
+/// "Get reports by statuses" page lists New, In Progress, On Hold and
+/// Resolved).
+pub(crate) fn filter_stored_form(dialect: XsiamDialect, label: &str) -> Option<&'static str> {
+    match (dialect, label) {
+        (XsiamDialect::Page, "On Hold") => Some("ON_HOLD"),
+        _ => stored_form(dialect, label),
+    }
+}
+
+/// The labels `get_reports_by_statuses` takes, for its error messages.
+pub(crate) fn filter_labels(dialect: XsiamDialect) -> &'static str {
+    match dialect {
+        XsiamDialect::Page => "New, In Progress, Pending, Resolved, Closed, On Hold",
+        XsiamDialect::Live => labels(XsiamDialect::Live),
+    }
+}
+
 /// The labels a dialect accepts, for its error messages.
 pub(crate) fn labels(dialect: XsiamDialect) -> &'static str {
     match dialect {

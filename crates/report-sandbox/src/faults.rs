@@ -71,12 +71,19 @@ fn dropped() -> Response {
     response
 }
 
-/// Whether a request changes state: the updates, not the reads and not
-/// the token endpoint. Apply-faults only bite where something is applied.
+/// Whether a request changes state: the XSIAM writes (status, assign,
+/// comment) and TruSTAR's PUT and POST; not the reads (XSIAM's are POSTs
+/// too) and not the token endpoint. Apply-faults only bite where something
+/// is applied.
 fn is_update(request: &Request) -> bool {
     let path = request.uri().path();
     let method = request.method();
-    path.starts_with("/public_api/")
+    const XSIAM_WRITES: [&str; 3] = [
+        "/public_api/v1/mth/child/report/update/status",
+        "/public_api/v1/mth/child/report/update/assign",
+        "/public_api/v1/mth/child/add_comment",
+    ];
+    XSIAM_WRITES.contains(&path)
         || (path.starts_with("/api/1.3/reports/")
             && (method == axum::http::Method::PUT || method == axum::http::Method::POST))
 }

@@ -54,6 +54,8 @@ mod admin;
 mod faults;
 mod trustar;
 mod xsiam;
+mod xsiam_comments;
+mod xsiam_reads;
 // The router, the one place that knows every handler.
 mod routes;
 
@@ -67,7 +69,7 @@ pub use dialect::{XsiamAnswerShape, XsiamDialect};
 pub use fault::{Fault, FaultKind};
 pub use fault_rates::FaultRates;
 pub use state::SandboxState;
-pub use wire::{TrustarReport, XsiamReport};
+pub use wire::{TrustarReport, XsiamComment, XsiamReport};
 
 use shared::{App, Settings};
 
@@ -177,7 +179,7 @@ impl SandboxBuilder {
     }
 
     /// Seeds `n` more XSIAM reports, all `NEW`, with the ids `1000000`,
-    /// `1000001`, … (default none): load tests need not queue on the three
+    /// `1000001`, … (default none): load tests need not queue on the five
     /// samples.
     ///
     /// ```
@@ -185,7 +187,7 @@ impl SandboxBuilder {
     /// # async fn main() {
     /// let sandbox = report_sandbox::Sandbox::builder().xsiam_reports(500).start().await.unwrap();
     /// let ids: Vec<_> = sandbox.state().xsiam_reports.into_iter().filter_map(|r| r.xsoar_source_id).collect();
-    /// assert_eq!(ids.len(), 503);
+    /// assert_eq!(ids.len(), 505);
     /// assert!(ids.contains(&"1000499".to_string()));
     /// # }
     /// ```

@@ -10,7 +10,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 
 use crate::shared::App;
-use crate::{admin, faults, trustar, xsiam};
+use crate::{admin, faults, trustar, xsiam, xsiam_comments, xsiam_reads};
 
 /// Both APIs, the faults in front of them, and the `/_sandbox` routes.
 pub(crate) fn router(app: Arc<App>) -> Router {
@@ -19,6 +19,34 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route(
             "/public_api/v1/mth/child/report/update/status",
             post(xsiam::update_status),
+        )
+        .route(
+            "/public_api/v1/mth/child/get_all_reports",
+            post(xsiam_reads::all),
+        )
+        .route(
+            "/public_api/v1/mth/child/get_reports_by_source_id",
+            post(xsiam_reads::by_source_id),
+        )
+        .route(
+            "/public_api/v1/mth/child/get_reports_by_incident_id",
+            post(xsiam_reads::by_incident_id),
+        )
+        .route(
+            "/public_api/v1/mth/child/get_reports_by_statuses",
+            post(xsiam_reads::by_statuses),
+        )
+        .route(
+            "/public_api/v1/mth/child/report/update/assign",
+            post(xsiam_comments::assign),
+        )
+        .route(
+            "/public_api/v1/mth/child/add_comment",
+            post(xsiam_comments::add_comment),
+        )
+        .route(
+            "/public_api/v1/mth/child/get_comments",
+            post(xsiam_comments::get_comments),
         )
         .layer(faults());
     let trustar = Router::new()

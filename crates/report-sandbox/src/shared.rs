@@ -13,7 +13,7 @@ use crate::dialect::{XsiamAnswerShape, XsiamDialect};
 use crate::fault::Fault;
 use crate::fault_rates::{FaultRates, RandomFaults};
 use crate::state::SandboxState;
-use crate::wire::{TrustarReport, XsiamReport};
+use crate::wire::{TrustarReport, XsiamComment, XsiamReport};
 
 /// What a [`SandboxBuilder`](crate::SandboxBuilder) sets.
 #[derive(Debug, Clone)]
@@ -55,6 +55,10 @@ pub(crate) struct Inner {
     pub xsiam: BTreeMap<String, XsiamReport>,
     /// TruSTAR reports by internal id.
     pub trustar: BTreeMap<String, TrustarReport>,
+    /// Comments on XSIAM reports, oldest first.
+    pub xsiam_comments: Vec<XsiamComment>,
+    /// Assignments applied, per XSIAM report.
+    pub xsiam_assign_counts: BTreeMap<String, u64>,
     /// Issued TruSTAR tokens and when they expire.
     pub tokens: HashMap<String, Instant>,
     /// Faults for the next requests.
@@ -113,7 +117,9 @@ impl App {
         SandboxState {
             xsiam_reports: inner.xsiam.values().cloned().collect(),
             trustar_reports: inner.trustar.values().cloned().collect(),
+            xsiam_comments: inner.xsiam_comments.clone(),
             xsiam_update_counts: inner.xsiam_update_counts.clone(),
+            xsiam_assign_counts: inner.xsiam_assign_counts.clone(),
             xsiam_bodies: inner.xsiam_bodies.clone(),
             trustar_update_counts: inner.trustar_update_counts.clone(),
             faults_injected: inner.faults_injected.clone(),
@@ -157,6 +163,8 @@ impl Inner {
                 .iter()
                 .map(|r| (r.id.clone().unwrap_or_default(), r.clone()))
                 .collect(),
+            xsiam_comments: state.xsiam_comments.clone(),
+            xsiam_assign_counts: BTreeMap::new(),
             tokens: HashMap::new(),
             faults: faults.iter().cloned().collect(),
             recent: HashMap::new(),

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::wire::{TrustarReport, XsiamReport};
+use crate::wire::{TrustarReport, XsiamComment, XsiamReport};
 
 /// Every report the sandbox holds. Also the format of a state file given at
 /// start (`--state FILE`) and of `GET /_sandbox/state`.
@@ -21,11 +21,19 @@ pub struct SandboxState {
     pub xsiam_reports: Vec<XsiamReport>,
     /// TruSTAR reports, as `GET /api/1.3/reports/{id}` returns them.
     pub trustar_reports: Vec<TrustarReport>,
+    /// Comments on XSIAM reports, in the order they were made (their ids
+    /// count up), as `get_comments` returns them.
+    #[serde(default)]
+    pub xsiam_comments: Vec<XsiamComment>,
     /// How many status updates each XSIAM report received since the start
     /// (or the last reset): lets tests prove no update was lost or applied
     /// twice. Ignored in a state file.
     #[serde(default, skip_deserializing)]
     pub xsiam_update_counts: BTreeMap<String, u64>,
+    /// How many assignments (set or cleared) each XSIAM report received,
+    /// likewise. Ignored in a state file.
+    #[serde(default, skip_deserializing)]
+    pub xsiam_assign_counts: BTreeMap<String, u64>,
     /// How many XSIAM update bodies arrived in each envelope (`flat`,
     /// `request_data`), refused ones included: shows how often a client
     /// probed. Ignored in a state file.
@@ -71,8 +79,9 @@ impl SandboxState {
         Ok(())
     }
 
-    /// The sample reports: the XSIAM vendor page's report (`777776`) and two
-    /// more; the TruSTAR update page's report (external id `M-1234`) and one
+    /// The sample reports: the XSIAM vendor page's report (`777776`) and
+    /// four more (two of incident 4711, one of 4712; statuses `NEW`,
+    /// `IN_PROGRESS`, `ON_HOLD`, `RESOLVED`), with one comment; the TruSTAR update page's report (external id `M-1234`) and one
     /// more.
     pub fn seeded() -> Self {
         let xsiam = serde_json::json!([
@@ -126,6 +135,53 @@ impl SandboxState {
                 "ASSIGNED_USER": null,
                 "ASSIGNED_USER_PRETTY": null,
                 "REPORT_STATUS": "ON_HOLD"
+            },
+            {
+                "XSOAR_SOURCE_ID": "777779",
+                "NAME": "Credential stuffing against the VPN portal",
+                "DESCRIPTION": "Same campaign as 777777",
+                "CREATED_BY": "sandbox",
+                "INSERT_TIME": 1763700000000i64,
+                "UPDATE_TIME": 1763700000000i64,
+                "ATTACHMENTS": "{}",
+                "INCIDENT_ID": 4711,
+                "REPORT_TYPE": "Threat Hunting Report",
+                "SEVERITY": "SEV_050_CRITICAL",
+                "COMMENTS": null,
+                "CLASSIFICATION": "MDR",
+                "ASSIGNED_USER": null,
+                "ASSIGNED_USER_PRETTY": null,
+                "REPORT_STATUS": "NEW"
+            },
+            {
+                "XSOAR_SOURCE_ID": "777780",
+                "NAME": "Red team exercise, week 47",
+                "DESCRIPTION": "Announced test",
+                "CREATED_BY": "sandbox",
+                "INSERT_TIME": 1763800000000i64,
+                "UPDATE_TIME": 1763900000000i64,
+                "ATTACHMENTS": "{}",
+                "INCIDENT_ID": 4712,
+                "REPORT_TYPE": "Threat Report Update",
+                "SEVERITY": "SEV_010_INFO",
+                "COMMENTS": null,
+                "CLASSIFICATION": "MTH",
+                "ASSIGNED_USER": "analyst@company.com",
+                "ASSIGNED_USER_PRETTY": "Motti Analysto",
+                "REPORT_STATUS": "RESOLVED"
+            }
+        ]);
+        let comments = serde_json::json!([
+            {
+                "comment_id": 1,
+                "xsoar_source_id": "777776",
+                "comment_text": "Hunting started on the affected hosts",
+                "comment_created_by": "hunter@unit42.example",
+                "comment_username": "Unit 42 Managed Services",
+                "comment_author_type": 1,
+                "comment_insert_time": 1763468552000i64,
+                "comment_update_time": null,
+                "comment_attachments": []
             }
         ]);
         let trustar = serde_json::json!([
@@ -159,7 +215,10 @@ impl SandboxState {
                 .expect("the seed has the fields of the vendor page"),
             trustar_reports: serde_json::from_value(trustar)
                 .expect("the seed has the fields of the vendor page"),
+            xsiam_comments: serde_json::from_value(comments)
+                .expect("the seed has the fields of the vendor's comments"),
             xsiam_update_counts: BTreeMap::new(),
+            xsiam_assign_counts: BTreeMap::new(),
             xsiam_bodies: BTreeMap::new(),
             trustar_update_counts: BTreeMap::new(),
             faults_injected: BTreeMap::new(),

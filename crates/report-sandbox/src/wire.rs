@@ -84,3 +84,39 @@ pub struct TrustarReport {
     /// The enclave it belongs to (one id).
     pub enclave_ids: Vec<String>,
 }
+
+/// A comment on an MTH/MDR report, with the field names of the vendor's
+/// `get_comments` answer: times in milliseconds since the Unix epoch.
+///
+/// ```
+/// let comment: report_sandbox::XsiamComment =
+///     serde_json::from_str(r#"{"comment_id": 7, "xsoar_source_id": "777776", "comment_text": "seen"}"#).unwrap();
+/// assert_eq!(comment.comment_id, 7);
+/// assert_eq!(serde_json::to_value(&comment).unwrap()["comment_update_time"], serde_json::Value::Null);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct XsiamComment {
+    /// The comment's id, counted up by the sandbox.
+    pub comment_id: u64,
+    /// The report it is on.
+    pub xsoar_source_id: String,
+    /// The text.
+    pub comment_text: String,
+    /// The author as the request named them.
+    pub comment_created_by: String,
+    /// The author's display name (the request's author for a comment made
+    /// through the API).
+    pub comment_username: Option<String>,
+    /// 0 for a comment made through the API, 1 for a hunter's (as in the
+    /// vendor's examples; the vendor does not say what they mean).
+    pub comment_author_type: u8,
+    /// When it was made.
+    pub comment_insert_time: i64,
+    /// When it last changed; null if never.
+    pub comment_update_time: Option<i64>,
+    /// Its attachments (the storage keys given; the vendor answers signed
+    /// URLs).
+    pub comment_attachments: Vec<String>,
+}

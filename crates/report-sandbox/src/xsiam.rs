@@ -1,4 +1,5 @@
-//! `POST /public_api/v1/mth/child/report/update/status`.
+//! What every XSIAM endpoint shares (the key check, the envelope, the
+//! dialect's refusals) and `POST /public_api/v1/mth/child/report/update/status`.
 
 use std::sync::Arc;
 
@@ -88,6 +89,74 @@ fn live_refusal(why: String) -> Response {
     )
 }
 
+/// A refused request in the dialect's way: a 400 with the reason (the
+/// page), or a 500 with the reason only in `err_extra` (live tenants).
+pub(crate) fn refusal(dialect: XsiamDialect, why: String) -> Response {
+    match dialect {
+        XsiamDialect::Page => error(StatusCode::BAD_REQUEST, "Bad Request", Value::String(why)),
+        XsiamDialect::Live => live_refusal(why),
+    }
+}
+
+/// The vendor's generic error for an unknown `xsoar_source_id`.
+pub(crate) fn unknown_report() -> Response {
+    error(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "An error occurred while processing the request",
+        Value::Null,
+    )
+}
+
+/// A success answer: `{"reply": reply}`.
+pub(crate) fn reply(reply: Value) -> Response {
+    json(StatusCode::OK, json!({ "reply": reply }))
+}
+
+/// A request's fields, once the key, the JSON and the envelope passed the
+/// dialect's rules; or the answer that refuses it. Counts the envelope
+/// each body came in.
+pub(crate) fn accept(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Value, Response> {
+    if !app.xsiam_authorized(headers) {
+        return Err(unauthorized());
+    }
+    let dialect = app.xsiam_dialect;
+    let Ok(mut request) = serde_json::from_slice::<Value>(body) else {
+        return Err(refusal(dialect, "the body is not JSON".into()));
+    };
+    if !request.is_object() {
+        return Err(refusal(dialect, "the body is not a JSON object".into()));
+    }
+    let wrapped = request.get("request_data").is_some();
+    *app.lock()
+        .xsiam_bodies
+        .entry(if wrapped { "request_data" } else { "flat" }.into())
+        .or_default() += 1;
+    match (wrapped, dialect) {
+        (true, _) => match request["request_data"].take() {
+            fields @ Value::Object(_) => Ok(fields),
+            _ => Err(refusal(dialect, "request_data must be an object".into())),
+        },
+        (false, XsiamDialect::Page) => Ok(request),
+        (false, XsiamDialect::Live) => Err(json(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            json!({"reply": {"err_code": 101, "err_msg": "Missing required param: `request_data`", "err_extra": null}}),
+        )),
+    }
+}
+
+/// A field that must be a non-empty string.
+pub(crate) fn required_text<'a>(
+    dialect: XsiamDialect,
+    fields: &'a Value,
+    name: &str,
+) -> Result<&'a str, Response> {
+    fields
+        .get(name)
+        .and_then(Value::as_str)
+        .filter(|text| !text.is_empty())
+        .ok_or_else(|| refusal(dialect, format!("{name} is required: a non-empty string")))
+}
+
 /// Checks the key, the envelope, the body and the id (the dialect's
 /// rules); stores the status's stored form and a new `UPDATE_TIME`;
 /// answers with the whole report in the configured shape.
@@ -96,48 +165,27 @@ pub(crate) async fn update_status(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    if !app.xsiam_authorized(&headers) {
-        return unauthorized();
-    }
     let dialect = app.xsiam_dialect;
-    let bad = |why: String| match dialect {
-        XsiamDialect::Page => error(StatusCode::BAD_REQUEST, "Bad Request", Value::String(why)),
-        XsiamDialect::Live => live_refusal(why),
+    let fields = match accept(&app, &headers, &body) {
+        Ok(fields) => fields,
+        Err(refused) => return refused,
     };
-    let Ok(mut request) = serde_json::from_slice::<Value>(&body) else {
-        return bad("the body is not JSON".into());
-    };
-    let wrapped = request.get("request_data").is_some();
-    *app.lock()
-        .xsiam_bodies
-        .entry(if wrapped { "request_data" } else { "flat" }.into())
-        .or_default() += 1;
-    let fields = match (wrapped, dialect) {
-        (true, _) => request["request_data"].take(),
-        (false, XsiamDialect::Page) => request,
-        (false, XsiamDialect::Live) => {
-            return json(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                json!({"reply": {"err_code": 101, "err_msg": "Missing required param: `request_data`", "err_extra": null}}),
-            );
-        }
-    };
-    let Some(source_id) = fields
-        .get("xsoar_source_id")
-        .and_then(Value::as_str)
-        .filter(|id| !id.is_empty())
-    else {
-        return bad("xsoar_source_id is required: a non-empty string".into());
+    let source_id = match required_text(dialect, &fields, "xsoar_source_id") {
+        Ok(id) => id,
+        Err(refused) => return refused,
     };
     let label = fields
         .get("report_status")
         .and_then(Value::as_str)
         .unwrap_or_default();
     let Some(stored) = stored_form(dialect, label) else {
-        return bad(format!(
-            "Invalid report_status {label:?}: must be one of {}",
-            labels(dialect)
-        ));
+        return refusal(
+            dialect,
+            format!(
+                "Invalid report_status {label:?}: must be one of {}",
+                labels(dialect)
+            ),
+        );
     };
     // The state is locked only to apply the update and copy the report;
     // the answer is rendered after the lock is let go.
@@ -145,11 +193,7 @@ pub(crate) async fn update_status(
         let mut inner = app.lock();
         let Some(report) = inner.xsiam.get_mut(source_id) else {
             // As the vendor page says: an unknown id gets a generic error.
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "An error occurred while processing the request",
-                Value::Null,
-            );
+            return unknown_report();
         };
         report.report_status = Some(stored.to_string());
         report.update_time = Some(now_ms());
@@ -166,12 +210,11 @@ pub(crate) async fn update_status(
         report["COMMENTS"] = Value::Null;
         report["ATTACHMENTS"] = Value::Null;
     }
-    let reply = match app.xsiam_answer {
+    reply(match app.xsiam_answer {
         XsiamAnswerShape::Object => report,
         XsiamAnswerShape::Data => json!({"DATA": [report], "COUNT": 1}),
         XsiamAnswerShape::Array => json!([report]),
-    };
-    json(StatusCode::OK, json!({ "reply": reply }))
+    })
 }
 
 #[cfg(test)]
