@@ -481,6 +481,33 @@ impl Error {
     }
 }
 
+impl Error {
+    /// Whether the call may have been applied although it failed: the
+    /// request may have reached the server and its answer was lost (a
+    /// connection that dropped or timed out after it was made, a 502, 503
+    /// or 504 from a gateway), or a success answer could not be read. A
+    /// write that is not idempotent is read back before it is sent again
+    /// (as [`XsiamClient::add_comment`](crate::xsiam::XsiamClient::add_comment)
+    /// does); a refusal (4xx, a generic 500), a throttle or a connection
+    /// never made applied nothing.
+    ///
+    /// ```
+    /// # use threat_reports::{Error, ReportStatus};
+    /// let error = Error::from("closd".parse::<ReportStatus>().unwrap_err());
+    /// assert!(!error.may_have_been_applied());
+    /// ```
+    pub fn may_have_been_applied(&self) -> bool {
+        match self {
+            Error::Transport { source, .. } => !source.is_connect(),
+            Error::Unavailable { .. } => true,
+            Error::Decode { response, .. } | Error::AnswerTooLarge { response, .. } => {
+                (200..300).contains(&response.status)
+            }
+            _ => false,
+        }
+    }
+}
+
 impl From<crate::UnknownStatus> for Error {
     /// A status that does not parse is invalid input, so that
     /// `"in progress".parse()?` works in a function returning this error.

@@ -20,7 +20,7 @@ use crate::error::Api;
 use crate::failure::request_id;
 use crate::pace::Pace;
 use crate::retry::{RetryPolicy, is_transient};
-use crate::throttle::{asked_wait, asks_to_come_back};
+use crate::throttle::{asked_wait, asks_to_come_back, is_throttle};
 
 /// The operation whose answer holds a token: its bodies are never logged.
 const TOKEN_OPERATION: &str = "get_token";
@@ -31,6 +31,12 @@ pub(crate) struct Executor {
     pub retry: RetryPolicy,
     pub pace: Pace,
     pub per_request: PerRequest,
+    /// Operations that are not idempotent (an XSIAM comment): never sent
+    /// again once they may have reached the server. They are retried only
+    /// after a throttle (refused, so not applied) or a connection that was
+    /// never made; a timeout, a dropped connection or a 502–504 ends the
+    /// call, and the client reads back before deciding.
+    pub sent_once: &'static [&'static str],
 }
 
 impl Execute for Executor {
@@ -104,7 +110,12 @@ impl Executor {
                         body: answer.body.clone(),
                     });
                 }
+                let resend = !self.sent_once.contains(&operation);
                 let wait = match &outcome {
+                    Err(error) if !resend && !error.is_connect() => None,
+                    Ok(answer) if !resend && !is_throttle(answer.status.as_u16(), &answer.body) => {
+                        None
+                    }
                     Err(error) if is_transient(error) => {
                         tracing::debug!(attempt, error = %error, "attempt failed");
                         Some(self.retry.backoff(attempt))

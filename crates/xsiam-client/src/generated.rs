@@ -1098,64 +1098,7 @@ null`) the assignment is cleared** (live tenants).
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     pub struct UpdateReportStatusRequest {
         pub report_status: ReportStatusRequest,
-        ///The unique identifier of the report.
-        pub xsoar_source_id: UpdateReportStatusRequestXsoarSourceId,
-    }
-    ///The unique identifier of the report.
-    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
-    #[serde(transparent)]
-    pub struct UpdateReportStatusRequestXsoarSourceId(::std::string::String);
-    impl ::std::ops::Deref for UpdateReportStatusRequestXsoarSourceId {
-        type Target = ::std::string::String;
-        fn deref(&self) -> &::std::string::String {
-            &self.0
-        }
-    }
-    impl ::std::convert::From<UpdateReportStatusRequestXsoarSourceId>
-    for ::std::string::String {
-        fn from(value: UpdateReportStatusRequestXsoarSourceId) -> Self {
-            value.0
-        }
-    }
-    impl ::std::str::FromStr for UpdateReportStatusRequestXsoarSourceId {
-        type Err = self::error::ConversionError;
-        fn from_str(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            if value.chars().count() < 1usize {
-                return Err("shorter than 1 characters".into());
-            }
-            Ok(Self(value.to_string()))
-        }
-    }
-    impl ::std::convert::TryFrom<&str> for UpdateReportStatusRequestXsoarSourceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: &str,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl ::std::convert::TryFrom<::std::string::String>
-    for UpdateReportStatusRequestXsoarSourceId {
-        type Error = self::error::ConversionError;
-        fn try_from(
-            value: ::std::string::String,
-        ) -> ::std::result::Result<Self, self::error::ConversionError> {
-            value.parse()
-        }
-    }
-    impl<'de> ::serde::Deserialize<'de> for UpdateReportStatusRequestXsoarSourceId {
-        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
-        where
-            D: ::serde::Deserializer<'de>,
-        {
-            ::std::string::String::deserialize(deserializer)?
-                .parse()
-                .map_err(|e: self::error::ConversionError| {
-                    <D::Error as ::serde::de::Error>::custom(e.to_string())
-                })
-        }
+        pub xsoar_source_id: SourceId,
     }
     ///The answer to a successful status update.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]

@@ -257,6 +257,7 @@ impl TrustarClientBuilder {
                 retry: retry.clone(),
                 pace,
                 per_request: per_request.clone(),
+                sent_once: &[],
             });
             trustar_client::Client::new_with_client(&base_url, http.clone(), transport)
         };

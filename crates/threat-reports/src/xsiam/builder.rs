@@ -305,6 +305,7 @@ impl XsiamClientBuilder {
             retry,
             pace: limiter.map_or(Pace::Free, Pace::Queued),
             per_request,
+            sent_once: super::SENT_ONCE,
         });
         Ok(XsiamClient {
             client: xsiam_client::Client::new_with_client(&base_url, http, transport),

@@ -1,4 +1,6 @@
-//! [`XsiamClient`]: sets the status of MTH/MDR reports in Cortex XSIAM.
+//! [`XsiamClient`]: the MTH/MDR reports of Cortex XSIAM ("Managed
+//! Services APIs"): read and filter them, assign them, comment on them and
+//! read their comments, set their status.
 //!
 //! ```no_run
 //! use threat_reports::ReportStatus;
@@ -15,34 +17,34 @@
 //! # }
 //! ```
 
+mod assignment;
 mod builder;
+mod comments;
 mod envelope;
+mod exchange;
+mod reads;
 mod report;
 
 use std::fmt;
 use std::sync::Arc;
 
 use xsiam_client::types::{
-    ErrorResponse, UpdateReportStatusBody, UpdateReportStatusEnvelope, UpdateReportStatusRequest,
+    UpdateReportStatusBody, UpdateReportStatusEnvelope, UpdateReportStatusRequest,
 };
 
+pub use assignment::Assignment;
 pub use builder::XsiamClientBuilder;
+pub use comments::{MthComment, NewComment};
 pub use envelope::BodyEnvelope;
 pub use report::{Attachment, Classification, MthReport, NoReport};
 
-use crate::call::{CallRecord, recorded, too_large};
-use crate::error::{Api, snippet};
-use crate::failure::{Answer, Failure, come_back_later, failure};
 use crate::{Error, ReportStatus, StatusDialect};
 use envelope::{Envelope, EnvelopeState};
+use exchange::{About, unreadable};
 
-const UNAUTHORIZED_HINT: &str = "Usual causes: the key itself is wrong or was revoked \
-    (XSIAM_API_KEY), a wrong key id (x-xdr-auth-id: XSIAM_API_KEY_ID), a standard key \
-    configured as advanced or the reverse (XSIAM_AUTH_MODE), or, with an advanced key, this \
-    machine's clock more than about 5 minutes off";
-const FORBIDDEN_HINT: &str = "Only users with Instance Administrator rights may call the \
-    mth/child endpoints, on a tenant authorized for them";
-const LICENCE_HINT: &str = "The tenant's licence does not cover this API";
+/// The operations never sent twice once they may have reached the server:
+/// a comment applied twice is two comments.
+pub(crate) const SENT_ONCE: &[&str] = &["add_comment"];
 
 /// A client for Cortex XSIAM's MTH/MDR report API: authenticated, retrying,
 /// with typed answers. Cheap to clone; clones share connections and what
@@ -73,15 +75,6 @@ impl fmt::Debug for XsiamClient {
             .field("envelope", &self.envelope)
             .finish_non_exhaustive()
     }
-}
-
-/// What one sent body came to. Moved once per call, never stored.
-#[allow(clippy::large_enum_variant)]
-enum Sent {
-    /// A success answer (or an answer that could not be read).
-    Done(Result<MthReport, Error>),
-    /// An error answer.
-    Refused(Failure<ErrorResponse>, Arc<CallRecord>),
 }
 
 impl XsiamClient {
@@ -239,229 +232,56 @@ impl XsiamClient {
         source_id: impl AsRef<str>,
         status: ReportStatus,
     ) -> Result<MthReport, Error> {
-        let source_id = source_id.as_ref();
-        let invalid = |problem: &str| Error::InvalidInput {
-            field: "source_id",
-            problem: problem.into(),
-            allowed: "the report's xsoar_source_id: at least one character, not all whitespace"
-                .into(),
-        };
-        if source_id.trim().is_empty() {
-            return Err(invalid("it is empty"));
-        }
+        let source_id = source_id_of(source_id.as_ref())?;
         let fields = UpdateReportStatusRequest {
-            xsoar_source_id: source_id.parse().map_err(|_| invalid("it is empty"))?,
+            xsoar_source_id: source_id.clone(),
             report_status: status.into(),
         };
-        let probe = match self.envelope.envelope_or_probe().await {
-            Ok(envelope) => {
-                if let Some(refused) = self.refused_status(status) {
-                    return Err(refused);
+        let id = source_id.as_str();
+        self.exchange(
+            About::Status(status),
+            |envelope| {
+                let body: UpdateReportStatusBody = match envelope {
+                    Envelope::Flat => fields.clone().into(),
+                    Envelope::RequestData => UpdateReportStatusEnvelope {
+                        request_data: fields.clone(),
+                    }
+                    .into(),
+                };
+                async move {
+                    let request = self.client.update_report_status(&body);
+                    self.send(envelope, request, |reply, record| {
+                        MthReport::from_reply(reply, id).map_err(|why| {
+                            unreadable(
+                                "a report ({\"reply\": report}, {\"reply\": {\"DATA\": [report]}} \
+                                 or {\"reply\": [report]})",
+                                &format!("{why}; the update may have been applied"),
+                                record,
+                            )
+                        })
+                    })
+                    .await
                 }
-                return self.finish(self.send(envelope, &fields, source_id).await, status);
-            }
-            Err(probe) => probe,
-        };
-        // This call finds out the tenant's envelope; others wait for it.
-        match self.send(Envelope::Flat, &fields, source_id).await {
-            Sent::Refused(failed, _) if wants_request_data(&failed) => {
-                probe.learned(Envelope::RequestData);
-                // The flat body was refused whole: nothing was applied yet.
-                if let Some(refused) = self.refused_status(status) {
-                    return Err(refused);
-                }
-                let sent = self.send(Envelope::RequestData, &fields, source_id).await;
-                self.finish(sent, status)
-            }
-            sent @ Sent::Done(Ok(_)) => {
-                probe.learned(Envelope::Flat);
-                self.finish(sent, status)
-            }
-            sent => self.finish(sent, status),
-        }
+            },
+            |client| client.refused_status(status),
+        )
+        .await
     }
+}
 
-    /// Sends the update in `envelope`.
-    async fn send(
-        &self,
-        envelope: Envelope,
-        fields: &UpdateReportStatusRequest,
-        source_id: &str,
-    ) -> Sent {
-        let body: UpdateReportStatusBody = match envelope {
-            Envelope::Flat => fields.clone().into(),
-            Envelope::RequestData => UpdateReportStatusEnvelope {
-                request_data: fields.clone(),
-            }
+/// A report's id as requests carry it: refused before anything is sent
+/// when it is empty or all whitespace.
+fn source_id_of(id: &str) -> Result<xsiam_client::types::SourceId, Error> {
+    let invalid = |problem: &str| Error::InvalidInput {
+        field: "source_id",
+        problem: problem.into(),
+        allowed: "the report's xsoar_source_id: at least one character, not all whitespace"
             .into(),
-        };
-        let (result, record) = recorded(self.client.update_report_status(&body)).await;
-        if let Some(error) = too_large(Api::Xsiam, &record) {
-            return Sent::Done(Err(error));
-        }
-        let sent = match result {
-            // The generated client hands the reply over as it arrived; it
-            // is read field by field.
-            Ok(answer) => Sent::Done(
-                MthReport::from_reply(answer.into_inner().reply.get(), source_id)
-                    .map_err(|why| no_report(why, &record)),
-            ),
-            // A success answer the generated client could not read (not
-            // JSON, or no `reply`) was still a success.
-            Err(progenitor_client::Error::InvalidResponsePayload(..))
-                if record
-                    .answer()
-                    .is_some_and(|(status, _)| (200..300).contains(&status)) =>
-            {
-                let body = record.arrived().map(|a| a.body).unwrap_or_default();
-                Sent::Done(
-                    MthReport::from_update_answer(&body, source_id)
-                        .map_err(|why| no_report(why, &record)),
-                )
-            }
-            Err(error) => Sent::Refused(failure(error, &record).await, record),
-        };
-        // What a flat body's answer shows of the tenant's statuses.
-        if envelope == Envelope::Flat {
-            match &sent {
-                Sent::Done(Ok(_)) => self.envelope.flat_body_answered(true),
-                Sent::Refused(failed, _) if wants_request_data(failed) => {
-                    self.envelope.flat_body_answered(false)
-                }
-                _ => {}
-            }
-        }
-        sent
-    }
-
-    fn finish(&self, sent: Sent, status: ReportStatus) -> Result<MthReport, Error> {
-        match sent {
-            Sent::Done(result) => result,
-            Sent::Refused(failed, record) => Err(to_error(failed, &record, status)),
-        }
-    }
-}
-
-/// The error for a success answer that holds no report.
-fn no_report(why: NoReport, record: &CallRecord) -> Error {
-    let response = record.response();
-    Error::Decode {
-        api: Api::Xsiam,
-        what: "a report ({\"reply\": report}, {\"reply\": {\"DATA\": [report]}} or {\"reply\": [report]})",
-        problem: format!(
-            "{why}. XSIAM answered HTTP {}, so the update may have been applied, but it \
-             returned no report",
-            response.status
-        ),
-        response,
-    }
-}
-
-/// Whether an error answer says the tenant wants the `request_data`
-/// envelope: `err_code` 101, or a message naming `request_data`, whatever
-/// the HTTP status.
-fn wants_request_data(failed: &Failure<ErrorResponse>) -> bool {
-    let Failure::Answer { body, error, .. } = failed else {
-        return false;
     };
-    let code_101 = error.as_ref().is_some_and(|e| {
-        e.reply
-            .err_code
-            .as_ref()
-            .is_some_and(|code| code.to_string().trim() == "101")
-    });
-    code_101 || String::from_utf8_lossy(body).contains("request_data")
-}
-
-/// The vendor's code and message: the reason in `err_extra` first, then
-/// `err_msg`; and whether the answer gave a reason.
-fn message(error: &Option<ErrorResponse>, body: &str) -> (Option<String>, String, bool) {
-    let Some(reply) = error.as_ref().map(|e| &e.reply) else {
-        return (None, body.to_string(), false);
-    };
-    let code = reply.err_code.as_ref().map(|c| snippet(&c.to_string()));
-    let err_msg = reply.err_msg.clone().unwrap_or_default();
-    let extra = match &reply.err_extra {
-        None | Some(serde_json::Value::Null) => None,
-        Some(serde_json::Value::String(s)) => Some(s.clone()),
-        Some(other) => Some(other.to_string()),
+    if id.trim().is_empty() {
+        return Err(invalid("it is empty"));
     }
-    .filter(|e| !e.trim().is_empty() && *e != err_msg);
-    let reason = extra.is_some();
-    let message = match (extra, err_msg.is_empty()) {
-        (Some(extra), false) => format!("{extra} (XSIAM said: {err_msg})"),
-        (Some(extra), true) => extra,
-        (None, false) => err_msg,
-        (None, true) => body.to_string(),
-    };
-    (code, snippet(&message), reason)
-}
-
-/// For a refused status value: the labels of the other dialect.
-fn status_hint(status: ReportStatus) -> String {
-    let live = "On Hold, Resolved False Positive, Resolved True Positive, Resolved Other, \
-                Resolved Security Testing";
-    let page = "Pending, Resolved, Closed";
-    let other = match status.dialect() {
-        StatusDialect::Page => format!("the live tenants' labels ({live})"),
-        StatusDialect::Live => format!("the vendor page's labels ({page})"),
-        _ => format!("the vendor page's labels ({page}) or the live tenants' ({live})"),
-    };
-    format!(
-        " (the tenant refused the status {:?}: it may expect {other})",
-        status.label()
-    )
-}
-
-fn to_error(failed: Failure<ErrorResponse>, record: &CallRecord, status: ReportStatus) -> Error {
-    let api = Api::Xsiam;
-    let Answer {
-        response,
-        body,
-        error,
-    } = match failed.into_answer(api, "an update-status answer ({\"reply\": {...}})", record) {
-        Ok(answer) => answer,
-        Err(error) => return error,
-    };
-    let (code, mut message, gave_reason) = message(&error, &response.body);
-    if let Some(later) = come_back_later(api, record, &body, &message, &response) {
-        return later;
-    }
-    match response.status {
-        401 => Error::Unauthorized {
-            api,
-            message,
-            hint: UNAUTHORIZED_HINT,
-            response,
-        },
-        402 => Error::Forbidden {
-            api,
-            message,
-            hint: LICENCE_HINT,
-            response,
-        },
-        403 => Error::Forbidden {
-            api,
-            message,
-            hint: FORBIDDEN_HINT,
-            response,
-        },
-        http => {
-            if message.to_ascii_lowercase().contains("status") {
-                message.push_str(&status_hint(status));
-            } else if http == 500 && !gave_reason {
-                message.push_str(
-                    " (XSIAM also answers this way for an unknown xsoar_source_id: check the id)",
-                );
-            }
-            Error::Api {
-                api,
-                code,
-                message,
-                response,
-            }
-        }
-    }
+    id.parse().map_err(|_| invalid("it is empty"))
 }
 
 #[cfg(test)]

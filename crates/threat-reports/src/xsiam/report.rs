@@ -38,8 +38,9 @@ pub struct MthReport {
     pub inserted_at: Option<DateTime<Utc>>,
     /// `UPDATE_TIME`: when it last changed.
     pub updated_at: Option<DateTime<Utc>>,
-    /// `ATTACHMENTS`, decoded from the JSON text XSIAM sends; sorted by
-    /// key; `None` when the text does not decode (see
+    /// `ATTACHMENTS`, decoded from the JSON text XSIAM sends (sorted by
+    /// key) or from a real array (in its order); `None` when it does not
+    /// decode (see
     /// [`attachments`](Self::attachments) for why).
     pub attachments: Option<Vec<Attachment>>,
     /// `INCIDENT_ID`.
@@ -140,11 +141,51 @@ struct RawAttachment {
     attachment_size: u64,
 }
 
-/// Decodes `ATTACHMENTS` text: null, blank or `{}` mean none.
+/// An element of `ATTACHMENTS` when it arrives as a real array (live
+/// tenants, by the one account of them; the shape is not documented): an
+/// object with the fields of the text form and its key, or the key alone.
+#[derive(serde::Deserialize)]
+#[serde(untagged)]
+enum ListedAttachment {
+    Object {
+        #[serde(alias = "key", alias = "attachment_path", alias = "path_to_file", default)]
+        attachment_key: String,
+        #[serde(default)]
+        attachment_name: String,
+        #[serde(default)]
+        attachment_size: u64,
+    },
+    Key(String),
+}
+
+/// Decodes `ATTACHMENTS`: the JSON text XSIAM sends (an object by storage
+/// key), or a real array; null, blank or `{}` mean none.
 fn decode_attachments(raw: Option<&str>) -> Result<Vec<Attachment>, serde_json::Error> {
     let Some(raw) = raw.filter(|r| !r.trim().is_empty()) else {
         return Ok(Vec::new());
     };
+    if raw.trim_start().starts_with('[') {
+        let list: Vec<ListedAttachment> = serde_json::from_str(raw)?;
+        return Ok(list
+            .into_iter()
+            .map(|item| match item {
+                ListedAttachment::Object {
+                    attachment_key,
+                    attachment_name,
+                    attachment_size,
+                } => Attachment {
+                    key: attachment_key,
+                    name: attachment_name,
+                    size: attachment_size,
+                },
+                ListedAttachment::Key(key) => Attachment {
+                    name: key.rsplit('/').next().unwrap_or_default().to_string(),
+                    key,
+                    size: 0,
+                },
+            })
+            .collect());
+    }
     let map: BTreeMap<String, RawAttachment> = serde_json::from_str(raw)?;
     Ok(map
         .into_iter()
@@ -310,6 +351,33 @@ impl MthReport {
     }
 }
 
+impl MthReport {
+    /// The reports an answer's `reply` holds (its JSON text), each read
+    /// field by field: `{"DATA": [...], "COUNT": n}`, an array, or one
+    /// report object. Elements that are not objects are skipped; rows
+    /// with no id have an empty [`source_id`](Self::source_id).
+    pub(crate) fn all_from_reply(reply: &str) -> Result<Vec<MthReport>, NoReport> {
+        let none = || NoReport("\"reply\" holds no list of reports and no report".into());
+        let rows = |text: &str| -> Result<Vec<MthReport>, NoReport> {
+            let items: Vec<&RawValue> = serde_json::from_str(text).map_err(|_| none())?;
+            Ok(items
+                .into_iter()
+                .filter_map(|item| report_object(item.get(), ""))
+                .collect())
+        };
+        if reply.trim_start().starts_with('[') {
+            return rows(reply);
+        }
+        match serde_json::from_str::<Reply<'_>>(reply).map_err(|_| none())? {
+            Reply::Object(fields) => match fields.data.filter(|d| d.get().starts_with('[')) {
+                Some(data) => rows(data.get()),
+                None => Ok(vec![fields.into_report(reply, "")]),
+            },
+            _ => Err(none()),
+        }
+    }
+}
+
 /// The report of an object's JSON text; `None` when it is not an object.
 fn report_object(text: &str, sent_id: &str) -> Option<MthReport> {
     match serde_json::from_str::<Reply<'_>>(text) {
@@ -383,6 +451,8 @@ struct Fields<'a> {
     values: [(Loose<'a>, bool); FIELD_NAMES.len()],
     /// `DATA`, in either case: the reports of a list object.
     data: Option<&'a RawValue>,
+    /// `ATTACHMENTS` as it arrived (text, an array, anything).
+    attachments: Option<&'a RawValue>,
 }
 
 /// The fields of a report, in the order of [`Fields::values`].
@@ -468,6 +538,12 @@ impl<'a> Fields<'a> {
                 continue;
             }
             match field_of(&key) {
+                Some((i, upper)) if i == Field::Attachments as usize => {
+                    let raw: &'a RawValue = map.next_value()?;
+                    if upper || fields.attachments.is_none() {
+                        fields.attachments = Some(raw);
+                    }
+                }
                 Some((i, upper)) => {
                     let value: Loose<'a> = map.next_value()?;
                     // The upper case spelling wins over a lower case one.
@@ -511,10 +587,13 @@ impl<'a> Fields<'a> {
     /// The report these fields make; `text` is the report object's JSON,
     /// kept as it arrived.
     fn into_report(mut self, text: &str, sent_id: &str) -> MthReport {
-        let attachments = match self.take(Field::Attachments) {
-            Loose::Absent | Loose::Null => Some(Vec::new()),
-            Loose::Text(text) => decode_attachments(Some(&text)).ok(),
-            _ => None,
+        let attachments = match self.attachments.map(|raw| raw.get().trim_start()) {
+            None | Some("null") => Some(Vec::new()),
+            Some(raw) => match serde_json::from_str::<Loose<'_>>(raw) {
+                Ok(Loose::Text(text)) => decode_attachments(Some(&text)).ok(),
+                _ if raw.starts_with('[') => decode_attachments(Some(raw)).ok(),
+                _ => None,
+            },
         };
         let source_id = match self.take(Field::SourceId) {
             Loose::Text(id) if !id.is_empty() => id.into_owned(),
