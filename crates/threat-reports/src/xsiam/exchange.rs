@@ -91,8 +91,8 @@ pub(crate) fn unreadable(what: &'static str, why: &str, record: &CallRecord) -> 
         api: Api::Xsiam,
         what,
         problem: format!(
-            "{why}. XSIAM answered HTTP {}, so the call succeeded on the server, but its \
-             answer could not be read",
+            "{why}. XSIAM answered HTTP {}: the call reached it and may have been applied, \
+             but its answer could not be read",
             response.status
         ),
         response,

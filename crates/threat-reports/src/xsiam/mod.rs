@@ -255,7 +255,7 @@ impl XsiamClient {
                             unreadable(
                                 "a report ({\"reply\": report}, {\"reply\": {\"DATA\": [report]}} \
                                  or {\"reply\": [report]})",
-                                &format!("{why}; the update may have been applied"),
+                                &why.to_string(),
                                 record,
                             )
                         })
