@@ -14,7 +14,7 @@ use axum::response::Response;
 use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
-use crate::dialect::{XsiamAnswerShape, XsiamDialect, filter_stored_form, filter_labels};
+use crate::dialect::{XsiamAnswerShape, XsiamDialect, filter_labels, filter_stored_form};
 use crate::shared::App;
 use crate::wire::XsiamReport;
 use crate::xsiam::{accept, refusal, reply};
@@ -173,10 +173,17 @@ pub(crate) async fn by_source_id(
     body: Bytes,
 ) -> Response {
     let fields = accepted!(app, headers, body);
-    let ids = checked!(id_list(app.xsiam_dialect, &fields, "xsoar_source_ids", true));
+    let ids = checked!(id_list(
+        app.xsiam_dialect,
+        &fields,
+        "xsoar_source_ids",
+        true
+    ));
     let reports: Vec<XsiamReport> = {
         let inner = app.lock();
-        ids.iter().filter_map(|id| inner.xsiam.get(id).cloned()).collect()
+        ids.iter()
+            .filter_map(|id| inner.xsiam.get(id).cloned())
+            .collect()
     };
     answer(&app, Read::BySourceId, &reports)
 }

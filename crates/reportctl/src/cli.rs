@@ -107,6 +107,77 @@ pub struct XsiamConnection {
 
 #[derive(Subcommand, Debug)]
 pub enum XsiamCommand {
+    /// Show reports by source id (xsoar_source_id), in one call.
+    #[command(after_help = EXIT_CODES)]
+    Get {
+        /// The reports' source ids.
+        #[arg(required = true, value_name = "SOURCE_ID")]
+        source_ids: Vec<String>,
+    },
+    /// List the tenant's reports: all of them, those in any of the
+    /// statuses given, or those of the incidents given (both: those of the
+    /// incidents in any of the statuses). XSIAM does not page: every
+    /// report that matches comes in one answer.
+    #[command(after_help = EXIT_CODES)]
+    List {
+        /// A status, any spelling ("On Hold", on-hold, ON_HOLD); repeat for
+        /// more.
+        #[arg(long = "status", value_name = "STATUS")]
+        statuses: Vec<String>,
+        /// An incident id; repeat for more.
+        #[arg(long = "incident", value_name = "ID")]
+        incidents: Vec<String>,
+    },
+    /// Assign a report to a user of the tenant (an email).
+    #[command(after_help = EXIT_CODES)]
+    Assign {
+        /// The report's source id.
+        source_id: String,
+        /// The assignee's email (checked by the tenant).
+        user: String,
+        /// The assignee's display name.
+        #[arg(long, value_name = "NAME")]
+        username: Option<String>,
+    },
+    /// Clear a report's assignment.
+    #[command(after_help = EXIT_CODES)]
+    Unassign {
+        /// The report's source id.
+        source_id: String,
+    },
+    /// Add a comment to a report. Never posted twice: a lost answer is
+    /// resolved by reading the report's comments back.
+    #[command(after_help = EXIT_CODES)]
+    Comment {
+        /// The report's source id.
+        source_id: String,
+        /// The comment (at most 4096 characters).
+        text: String,
+        /// Who wrote it (an email or a name).
+        #[arg(long, value_name = "WHO")]
+        author: String,
+        /// The storage key of a file already uploaded to XSIAM
+        /// (comment/..., add_comment/..., ...).
+        #[arg(long, value_name = "KEY")]
+        attachment: Option<String>,
+        /// Have XSIAM unpack the attachment (a zip).
+        #[arg(long, requires = "attachment")]
+        extract_zip: bool,
+    },
+    /// Show a report's comments, or every comment made between --since
+    /// and --until (RFC 3339, or milliseconds since the Unix epoch).
+    #[command(after_help = EXIT_CODES)]
+    Comments {
+        /// The report's source id.
+        #[arg(required_unless_present = "since", conflicts_with_all = ["since", "until"])]
+        source_id: Option<String>,
+        /// The start of the window.
+        #[arg(long, value_name = "TIME", requires = "until")]
+        since: Option<String>,
+        /// The end of the window.
+        #[arg(long, value_name = "TIME", requires = "since")]
+        until: Option<String>,
+    },
     /// Set a report's status (any spelling: "In Progress", in-progress, …).
     #[command(after_help = EXIT_CODES)]
     SetStatus {

@@ -17,6 +17,7 @@ mod input;
 mod trustar_command;
 mod words;
 mod xsiam_command;
+mod xsiam_output;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

@@ -1,10 +1,13 @@
-//! `reportctl xsiam set-status` and `reportctl xsiam bulk-status`.
+//! `reportctl xsiam`: reads (get, list, comments), writes (assign,
+//! unassign, comment, set-status) and `bulk-status`.
 
+use threat_reports::chrono::{DateTime, Utc};
+use threat_reports::xsiam::{NewComment, XsiamClient};
 use threat_reports::{Error, ReportStatus, RetryPolicy};
 
 use crate::cli::{XsiamCommand, XsiamConnection};
 use crate::config::Profile;
-use crate::{Failure, bulk, connection, input, output};
+use crate::{Failure, bulk, connection, input, output, xsiam_output};
 
 pub async fn run(
     connection: &XsiamConnection,
@@ -15,7 +18,93 @@ pub async fn run(
     let timeout = connection::timeout(connection.timeout)?;
     let failure = |error| Failure::of(error, timeout);
     let builder = connection::xsiam(connection, profile, timeout)?;
+    let client = || connection::build_xsiam(builder.clone(), profile, timeout);
     match command {
+        XsiamCommand::Get { source_ids } => {
+            let ids: Vec<&str> = source_ids.iter().map(|id| id.trim()).collect();
+            let found = client()?
+                .reports_by_source_id(&ids)
+                .await
+                .map_err(failure)?;
+            xsiam_output::reports(&found, json);
+            let missing: Vec<&str> = ids
+                .iter()
+                .filter(|id| !found.iter().any(|r| r.source_id == **id))
+                .copied()
+                .collect();
+            if !missing.is_empty() {
+                return Err(Failure::failed(format!(
+                    "XSIAM has no report with source id {}",
+                    missing.join(", ")
+                )));
+            }
+        }
+        XsiamCommand::List {
+            statuses,
+            incidents,
+        } => {
+            let client = client()?;
+            let reports = list(&client, &statuses, &incidents)
+                .await
+                .map_err(failure)?;
+            xsiam_output::reports(&reports, json);
+        }
+        XsiamCommand::Assign {
+            source_id,
+            user,
+            username,
+        } => {
+            let assigned = client()?
+                .assign_report(source_id.trim(), &user, username.as_deref())
+                .await
+                .map_err(failure)?;
+            xsiam_output::assignment(&assigned, json);
+        }
+        XsiamCommand::Unassign { source_id } => {
+            let cleared = client()?
+                .unassign_report(source_id.trim())
+                .await
+                .map_err(failure)?;
+            xsiam_output::assignment(&cleared, json);
+        }
+        XsiamCommand::Comment {
+            source_id,
+            text,
+            author,
+            attachment,
+            extract_zip,
+        } => {
+            let mut comment = NewComment::new(text, author);
+            if let Some(key) = attachment {
+                comment = comment.attachment(key).extract_zip(extract_zip);
+            }
+            client()?
+                .add_comment(source_id.trim(), comment)
+                .await
+                .map_err(failure)?;
+            xsiam_output::comment_added(source_id.trim(), json);
+        }
+        XsiamCommand::Comments {
+            source_id,
+            since,
+            until,
+        } => {
+            let client = client()?;
+            let comments = match (source_id, since, until) {
+                (Some(id), _, _) => client.comments(id.trim()).await,
+                (None, Some(since), Some(until)) => {
+                    let (start, end) = (time("--since", &since)?, time("--until", &until)?);
+                    client.comments_between(start, end).await
+                }
+                _ => {
+                    return Err(Failure::usage(
+                        "give a SOURCE_ID, or both --since and --until",
+                    ));
+                }
+            }
+            .map_err(failure)?;
+            xsiam_output::comments(&comments, json);
+        }
         XsiamCommand::SetStatus {
             source_id,
             status,
@@ -95,4 +184,55 @@ pub async fn run(
         }
     }
     Ok(())
+}
+
+/// The reports `list` shows: all, by status, by incident, or by incident
+/// and then status (the API takes one filter per call).
+async fn list(
+    client: &XsiamClient,
+    statuses: &[String],
+    incidents: &[String],
+) -> Result<Vec<threat_reports::xsiam::MthReport>, Error> {
+    let statuses = statuses
+        .iter()
+        .map(|s| client.parse_status(s))
+        .collect::<Result<Vec<ReportStatus>, _>>()?;
+    match (statuses.is_empty(), incidents.is_empty()) {
+        (true, true) => client.all_reports().await,
+        (false, true) => client.reports_by_status(statuses).await,
+        (true, false) => {
+            client
+                .reports_by_incident(incidents.iter().map(|i| i.trim()))
+                .await
+        }
+        (false, false) => {
+            let reports = client
+                .reports_by_incident(incidents.iter().map(|i| i.trim()))
+                .await?;
+            Ok(reports
+                .into_iter()
+                .filter(|r| r.known_status().is_some_and(|s| statuses.contains(&s)))
+                .collect())
+        }
+    }
+}
+
+/// A time given as RFC 3339 or as milliseconds since the Unix epoch.
+fn time(flag: &str, text: &str) -> Result<DateTime<Utc>, Failure> {
+    let text = text.trim();
+    if let Ok(ms) = text.parse::<i64>() {
+        return DateTime::from_timestamp_millis(ms).ok_or_else(|| {
+            Failure::usage(format!(
+                "{flag} {text}: out of range as milliseconds since 1970"
+            ))
+        });
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            Failure::usage(format!(
+                "{flag} {text:?}: {e}; expected RFC 3339 (2026-12-01T09:00:00Z) or milliseconds \
+                 since the Unix epoch"
+            ))
+        })
 }

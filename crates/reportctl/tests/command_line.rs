@@ -466,6 +466,18 @@ fn json_is_honoured_by_every_command_help_lists() {
             vec!["xsiam", "set-status", "777777", "closed"],
         ),
         ("xsiam bulk-status", vec!["xsiam", "bulk-status", rows]),
+        ("xsiam get", vec!["xsiam", "get", "777776"]),
+        ("xsiam list", vec!["xsiam", "list", "--status", "new"]),
+        (
+            "xsiam assign",
+            vec!["xsiam", "assign", "777777", "soc@example.com"],
+        ),
+        ("xsiam unassign", vec!["xsiam", "unassign", "777777"]),
+        (
+            "xsiam comment",
+            vec!["xsiam", "comment", "777777", "seen", "--author", "me"],
+        ),
+        ("xsiam comments", vec!["xsiam", "comments", "777777"]),
         (
             "trustar get",
             vec!["trustar", "get", "M-1234", "--external"],

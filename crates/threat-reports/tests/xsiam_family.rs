@@ -2,12 +2,10 @@
 //! operation in both dialects and every answer shape the sandbox can give,
 //! with the sandbox's state checked after each write.
 
-use report_sandbox::{
-    Fault, FaultKind, RunningSandbox, Sandbox, XsiamAnswerShape, XsiamDialect,
-};
+use report_sandbox::{Fault, FaultKind, RunningSandbox, Sandbox, XsiamAnswerShape, XsiamDialect};
 use sandbox_clients::SandboxClients;
-use threat_reports::xsiam::{NewComment, XsiamClient};
 use threat_reports::xsiam::BodyEnvelope;
+use threat_reports::xsiam::{NewComment, XsiamClient};
 use threat_reports::{Error, ReportStatus, Reported};
 
 fn now() -> chrono::DateTime<chrono::Utc> {
@@ -48,7 +46,11 @@ async fn every_read_gives_typed_reports_in_each_dialect_and_shape() {
             let all = client.all_reports().await.unwrap();
             assert_eq!(all.len(), sandbox.state().xsiam_reports.len(), "{case}");
             let first = all.iter().find(|r| r.source_id == "777776").unwrap();
-            assert_eq!(first.known_status(), Some(ReportStatus::InProgress), "{case}");
+            assert_eq!(
+                first.known_status(),
+                Some(ReportStatus::InProgress),
+                "{case}"
+            );
             // Attachments arrive as JSON text or as a real array: one list.
             let attachments = first.attachments.clone().unwrap();
             assert_eq!(attachments.len(), 1, "{case}");
@@ -64,9 +66,16 @@ async fn every_read_gives_typed_reports_in_each_dialect_and_shape() {
             assert_eq!(ids(&by_id), ["777776", "777777"], "{case}");
             let row = by_id.iter().find(|r| r.source_id == "777777").unwrap();
             assert_eq!(row.incident_id, Some(4711), "{case}");
-            assert_eq!(row.name.as_deref(), Some("Suspicious PowerShell on finance hosts"));
+            assert_eq!(
+                row.name.as_deref(),
+                Some("Suspicious PowerShell on finance hosts")
+            );
             assert_eq!(row.known_status(), Some(ReportStatus::New), "{case}");
-            assert_eq!(row, all.iter().find(|r| r.source_id == "777777").unwrap(), "{case}");
+            assert_eq!(
+                row,
+                all.iter().find(|r| r.source_id == "777777").unwrap(),
+                "{case}"
+            );
 
             let by_incident = client.reports_by_incident([4711]).await.unwrap();
             assert_eq!(ids(&by_incident), ["777777", "777779"], "{case}");
@@ -75,7 +84,10 @@ async fn every_read_gives_typed_reports_in_each_dialect_and_shape() {
 
             let new = client.reports_by_status([ReportStatus::New]).await.unwrap();
             assert_eq!(ids(&new), ["777777", "777779"], "{case}");
-            assert!(new.iter().all(|r| r.status == Reported::Known(ReportStatus::New)));
+            assert!(
+                new.iter()
+                    .all(|r| r.status == Reported::Known(ReportStatus::New))
+            );
             let held = client
                 .reports_by_status([ReportStatus::New, ReportStatus::OnHold])
                 .await
@@ -92,7 +104,10 @@ async fn the_envelope_is_learned_once_for_all_operations() {
     assert_eq!(client.body_envelope(), BodyEnvelope::RequestData);
     client.all_reports().await.unwrap();
     client.reports_by_source_id(["777776"]).await.unwrap();
-    client.assign_report("777777", "soc@example.com", None).await.unwrap();
+    client
+        .assign_report("777777", "soc@example.com", None)
+        .await
+        .unwrap();
     client
         .update_report_status("777777", ReportStatus::OnHold)
         .await
@@ -111,7 +126,10 @@ async fn assign_and_unassign_are_stored_and_an_empty_user_is_refused() {
             .await
             .unwrap();
         assert_eq!(assigned.source_id, "777777");
-        assert_eq!(assigned.assigned_user.as_deref(), Some("analyst@company.com"));
+        assert_eq!(
+            assigned.assigned_user.as_deref(),
+            Some("analyst@company.com")
+        );
         let stored = |id: &str| {
             sandbox
                 .state()
@@ -120,11 +138,17 @@ async fn assign_and_unassign_are_stored_and_an_empty_user_is_refused() {
                 .find(|r| r.xsoar_source_id.as_deref() == Some(id))
                 .unwrap()
         };
-        assert_eq!(stored("777777").assigned_user_pretty.as_deref(), Some("Motti"));
+        assert_eq!(
+            stored("777777").assigned_user_pretty.as_deref(),
+            Some("Motti")
+        );
 
         let before = sandbox.state().xsiam_bodies;
         for blank in ["", "   "] {
-            let error = client.assign_report("777777", blank, None).await.unwrap_err();
+            let error = client
+                .assign_report("777777", blank, None)
+                .await
+                .unwrap_err();
             assert!(
                 matches!(error, Error::InvalidInput { field: "user", .. }),
                 "{error:?}"
@@ -142,7 +166,10 @@ async fn assign_and_unassign_are_stored_and_an_empty_user_is_refused() {
             .assign_report("777777", "nobody@else.example", None)
             .await
             .unwrap_err();
-        assert!(error.to_string().contains("not a user of this tenant"), "{error}");
+        assert!(
+            error.to_string().contains("not a user of this tenant"),
+            "{error}"
+        );
 
         let cleared = client.unassign_report("777777").await.unwrap();
         assert_eq!(cleared.assigned_user, None);
@@ -193,22 +220,25 @@ async fn comments_are_added_and_read_back_typed() {
             .unwrap();
         assert_eq!(all_time.len(), 2, "{dialect}");
 
-        let error = client
-            .comments_between(now(), started)
-            .await
-            .unwrap_err();
+        let error = client.comments_between(now(), started).await.unwrap_err();
         assert!(matches!(error, Error::InvalidInput { .. }), "{error:?}");
         let error = client
             .add_comment("777777", NewComment::new("", "me"))
             .await
             .unwrap_err();
-        assert!(matches!(error, Error::InvalidInput { field: "text", .. }), "{error:?}");
+        assert!(
+            matches!(error, Error::InvalidInput { field: "text", .. }),
+            "{error:?}"
+        );
         let long = "x".repeat(4097);
         let error = client
             .add_comment("777777", NewComment::new(long, "me"))
             .await
             .unwrap_err();
-        assert!(matches!(error, Error::InvalidInput { field: "text", .. }), "{error:?}");
+        assert!(
+            matches!(error, Error::InvalidInput { field: "text", .. }),
+            "{error:?}"
+        );
     }
 }
 
@@ -261,10 +291,28 @@ async fn a_status_of_the_other_dialect_is_refused_in_a_filter_once_known() {
         .reports_by_status([ReportStatus::Closed])
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::InvalidInput { field: "status", .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            Error::InvalidInput {
+                field: "status",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
     assert_eq!(sandbox.state().xsiam_bodies, before, "nothing was sent");
     let error = client.reports_by_status([]).await.unwrap_err();
-    assert!(matches!(error, Error::InvalidInput { field: "statuses", .. }), "{error:?}");
+    assert!(
+        matches!(
+            error,
+            Error::InvalidInput {
+                field: "statuses",
+                ..
+            }
+        ),
+        "{error:?}"
+    );
     let error = client
         .reports_by_source_id(Vec::<String>::new())
         .await

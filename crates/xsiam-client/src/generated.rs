@@ -281,12 +281,22 @@ pub mod types {
 (the vendor's file, by-source-id on live tenants), or a real array
 (the other reads on live tenants, by the account of them); or null.
 */
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
-    pub struct Attachments {
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_0: ::std::option::Option<::std::string::String>,
-        #[serde(flatten, skip_serializing_if = "::std::option::Option::is_none")]
-        pub subtype_1: ::std::option::Option<::std::vec::Vec<::serde_json::Value>>,
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[serde(untagged)]
+    pub enum Attachments {
+        Text(::std::option::Option<::std::string::String>),
+        List(::std::vec::Vec<::serde_json::Value>),
+    }
+    impl ::std::convert::From<::std::option::Option<::std::string::String>>
+    for Attachments {
+        fn from(value: ::std::option::Option<::std::string::String>) -> Self {
+            Self::Text(value)
+        }
+    }
+    impl ::std::convert::From<::std::vec::Vec<::serde_json::Value>> for Attachments {
+        fn from(value: ::std::vec::Vec<::serde_json::Value>) -> Self {
+            Self::List(value)
+        }
     }
     ///Comments of one tenant.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]

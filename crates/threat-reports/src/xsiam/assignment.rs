@@ -93,8 +93,7 @@ impl XsiamClient {
         let user = user.parse().map_err(|_| Error::InvalidInput {
             field: "user",
             problem: "it is empty; XSIAM would clear the assignment instead".into(),
-            allowed: "the assignee's email (to clear the assignment, use unassign_report)"
-                .into(),
+            allowed: "the assignee's email (to clear the assignment, use unassign_report)".into(),
         })?;
         self.assignment(source_id.as_ref(), Some(user), username)
             .await

@@ -55,7 +55,12 @@ pub struct MthComment {
 impl MthComment {
     /// Reads one comment object of an answer, field by field.
     pub fn from_answer(comment: &Value) -> MthComment {
-        let text = |name: &str| comment.get(name).and_then(Value::as_str).map(str::to_string);
+        let text = |name: &str| {
+            comment
+                .get(name)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
         let number = |name: &str| {
             comment.get(name).and_then(|v| match v {
                 Value::Number(n) => n.as_i64(),
@@ -99,8 +104,7 @@ fn comments(reply: &str, record: &CallRecord) -> Result<Vec<MthComment>, Error> 
             record,
         )
     };
-    let reply: Value =
-        serde_json::from_str(reply).map_err(|_| unread("\"reply\" is not JSON"))?;
+    let reply: Value = serde_json::from_str(reply).map_err(|_| unread("\"reply\" is not JSON"))?;
     let from_list = |list: &Vec<Value>| -> Vec<MthComment> {
         list.iter()
             .filter(|c| c.is_object())
@@ -207,13 +211,20 @@ impl NewComment {
         };
         Ok(AddCommentRequest {
             xsoar_source_id: source_id_of(source_id)?,
-            comment_text: self.text.parse().map_err(|_| {
-                invalid("text", "the comment is empty", "at least one character")
-            })?,
-            comment_created_by: self.author.trim().parse().map_err(|_| {
-                invalid("author", "it is empty", "the author's email or name")
-            })?,
-            attachment_path: attachment_path.map(|k| k.parse()).transpose().ok().flatten(),
+            comment_text: self
+                .text
+                .parse()
+                .map_err(|_| invalid("text", "the comment is empty", "at least one character"))?,
+            comment_created_by: self
+                .author
+                .trim()
+                .parse()
+                .map_err(|_| invalid("author", "it is empty", "the author's email or name"))?,
+            attachment_path: attachment_path
+                .map(|k| k.parse())
+                .transpose()
+                .ok()
+                .flatten(),
             path_to_file: path_to_file.map(|k| k.parse()).transpose().ok().flatten(),
             extract_zip_file: self.extract_zip.map(flag),
         })
@@ -390,15 +401,17 @@ impl XsiamClient {
         self.exchange(
             About::Report,
             |envelope| {
-                let body = comment.request(source_id, envelope).map(|fields| -> AddCommentBody {
-                    match envelope {
-                        Envelope::Flat => fields.into(),
-                        Envelope::RequestData => AddCommentEnvelope {
-                            request_data: fields,
+                let body = comment
+                    .request(source_id, envelope)
+                    .map(|fields| -> AddCommentBody {
+                        match envelope {
+                            Envelope::Flat => fields.into(),
+                            Envelope::RequestData => AddCommentEnvelope {
+                                request_data: fields,
+                            }
+                            .into(),
                         }
-                        .into(),
-                    }
-                });
+                    });
                 async move {
                     let body = match body {
                         Ok(body) => body,

@@ -275,8 +275,7 @@ fn source_id_of(id: &str) -> Result<xsiam_client::types::SourceId, Error> {
     let invalid = |problem: &str| Error::InvalidInput {
         field: "source_id",
         problem: problem.into(),
-        allowed: "the report's xsoar_source_id: at least one character, not all whitespace"
-            .into(),
+        allowed: "the report's xsoar_source_id: at least one character, not all whitespace".into(),
     };
     if id.trim().is_empty() {
         return Err(invalid("it is empty"));

@@ -148,7 +148,12 @@ struct RawAttachment {
 #[serde(untagged)]
 enum ListedAttachment {
     Object {
-        #[serde(alias = "key", alias = "attachment_path", alias = "path_to_file", default)]
+        #[serde(
+            alias = "key",
+            alias = "attachment_path",
+            alias = "path_to_file",
+            default
+        )]
         attachment_key: String,
         #[serde(default)]
         attachment_name: String,
