@@ -124,7 +124,26 @@ impl XsiamClient {
             user,
             username: username.map(str::to_string),
         };
-        let (fields, id) = (&fields, source_id);
+        let wanted = fields.user.as_ref().map(|u| u.to_string());
+        self.checked_write(
+            source_id,
+            || self.assign_once(&fields, source_id),
+            |report| report.assigned_user == wanted,
+            |report| Assignment {
+                source_id: report.source_id,
+                assigned_user: report.assigned_user,
+            },
+        )
+        .await
+    }
+
+    /// Sends one assignment (in the envelope the tenant takes).
+    async fn assign_once(
+        &self,
+        fields: &UpdateReportAssignmentRequest,
+        source_id: &str,
+    ) -> Result<Assignment, Error> {
+        let id = source_id;
         self.exchange(
             About::Report,
             |envelope| {

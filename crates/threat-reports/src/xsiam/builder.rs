@@ -50,6 +50,7 @@ pub struct XsiamClientBuilder {
     envelope: BodyEnvelope,
     nonce: Option<NonceSource>,
     clock: Option<Clock>,
+    read_back: bool,
 }
 
 impl fmt::Debug for XsiamClientBuilder {
@@ -204,6 +205,34 @@ impl XsiamClientBuilder {
         self
     }
 
+    /// Whether status updates and assignments whose answer was lost are
+    /// read back before being sent again (default off: they are resent,
+    /// which is safe, since both set a value, but applies them twice).
+    ///
+    /// On, such a write is sent once; when its answer is lost after it may
+    /// have reached XSIAM (a dropped connection, a timeout, a 502–504), the
+    /// client reads the report back and is done if it already carries the
+    /// value sent, and sends it again only if not. Read-backs of calls in
+    /// flight together go out as one `get_reports_by_source_id` call. Bulk
+    /// tools turn this on, so that each row is applied at most once.
+    /// Comments are always read back ([`XsiamClient::add_comment`]).
+    ///
+    /// ```
+    /// use threat_reports::xsiam::XsiamClient;
+    ///
+    /// let client = XsiamClient::builder()
+    ///     .base_url("tenant.example.com")
+    ///     .standard_key("7", "key")
+    ///     .read_back_lost_writes(true)
+    ///     .build()?;
+    /// assert!(client.reads_back_lost_writes());
+    /// # Ok::<(), threat_reports::Error>(())
+    /// ```
+    pub fn read_back_lost_writes(mut self, on: bool) -> Self {
+        self.read_back = on;
+        self
+    }
+
     /// Spaces calls out on the client side (off by default);
     /// [`RateLimit::xsiam`] is XSIAM's documented limit.
     pub fn rate_limit(mut self, limit: RateLimit) -> Self {
@@ -299,13 +328,18 @@ impl XsiamClientBuilder {
                 clock: self.clock.unwrap_or_else(|| Arc::new(system_clock_ms)),
             },
         };
+        let (read_back, attempts) = (self.read_back, retry.attempts());
         let transport = client_transport::Transport::new(Executor {
             api: Api::Xsiam,
             auth,
             retry,
             pace: limiter.map_or(Pace::Free, Pace::Queued),
             per_request,
-            sent_once: super::SENT_ONCE,
+            sent_once: if read_back {
+                super::SENT_ONCE_READ_BACK
+            } else {
+                super::SENT_ONCE
+            },
         });
         Ok(XsiamClient {
             client: xsiam_client::Client::new_with_client(&base_url, http, transport),
@@ -313,6 +347,7 @@ impl XsiamClientBuilder {
             key_id,
             advanced: kind == KeyKind::Advanced,
             envelope: Arc::new(EnvelopeState::new(self.envelope)),
+            read_backs: read_back.then(|| Arc::new(super::read_back::ReadBacks::new(attempts))),
         })
     }
 }

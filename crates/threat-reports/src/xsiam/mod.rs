@@ -22,6 +22,7 @@ mod builder;
 mod comments;
 mod envelope;
 mod exchange;
+mod read_back;
 mod reads;
 mod report;
 
@@ -46,6 +47,14 @@ use exchange::{About, unreadable};
 /// a comment applied twice is two comments.
 pub(crate) const SENT_ONCE: &[&str] = &["add_comment"];
 
+/// The same, when lost writes are read back
+/// ([`XsiamClientBuilder::read_back_lost_writes`]).
+pub(crate) const SENT_ONCE_READ_BACK: &[&str] = &[
+    "add_comment",
+    "update_report_status",
+    "update_report_assignment",
+];
+
 /// A client for Cortex XSIAM's MTH/MDR report API: authenticated, retrying,
 /// with typed answers. Cheap to clone; clones share connections and what
 /// the client learned of its tenant's body envelope.
@@ -56,6 +65,9 @@ pub struct XsiamClient {
     key_id: String,
     advanced: bool,
     envelope: Arc<EnvelopeState>,
+    /// With [`XsiamClientBuilder::read_back_lost_writes`]: the read-backs
+    /// waiting to go out together.
+    read_backs: Option<Arc<read_back::ReadBacks>>,
 }
 
 impl fmt::Debug for XsiamClient {
@@ -233,6 +245,28 @@ impl XsiamClient {
         status: ReportStatus,
     ) -> Result<MthReport, Error> {
         let source_id = source_id_of(source_id.as_ref())?;
+        self.checked_write(
+            source_id.as_str(),
+            || self.set_status(&source_id, status),
+            |report| report.known_status() == Some(status),
+            |report| report,
+        )
+        .await
+    }
+
+    /// Whether this client reads back status updates and assignments whose
+    /// answer was lost before sending them again
+    /// ([`XsiamClientBuilder::read_back_lost_writes`]).
+    pub fn reads_back_lost_writes(&self) -> bool {
+        self.read_backs.is_some()
+    }
+
+    /// Sends one status update (in the envelope the tenant takes).
+    async fn set_status(
+        &self,
+        source_id: &xsiam_client::types::SourceId,
+        status: ReportStatus,
+    ) -> Result<MthReport, Error> {
         let fields = UpdateReportStatusRequest {
             xsoar_source_id: source_id.clone(),
             report_status: status.into(),
