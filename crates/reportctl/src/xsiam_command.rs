@@ -138,7 +138,11 @@ pub async fn run(
                     "--max-attempts must be at least 1 (1 means no retries)",
                 ));
             }
-            let builder = builder.retry(RetryPolicy::default().max_attempts(max_attempts));
+            // A row whose answer was lost is read back (in batches) before
+            // it is sent again: each row is applied at most once.
+            let builder = builder
+                .retry(RetryPolicy::default().max_attempts(max_attempts))
+                .read_back_lost_writes(true);
             // --rate paces the rows' starts here, not in the client, so that
             // a row waiting for its turn can be cancelled unsent at Ctrl-C
             // (retries wait as the server asks, with backoff).

@@ -121,12 +121,13 @@ fn control_characters_in_ids_are_escaped_and_long_ids_shortened() {
 
 #[test]
 fn failed_rows_are_written_to_rerun() {
-    // The first 25 updates are answered 503, with no retry.
+    // The first 25 updates are answered 503, with no retry, and so is
+    // each one's read-back (a 503 may come after the update was applied).
     let server = with_reports(
         32,
         &[Fault {
             kind: FaultKind::Unavailable,
-            count: 25,
+            count: 50,
         }],
     );
     let dir = tempfile::tempdir().unwrap();
@@ -196,11 +197,12 @@ fn on_a_terminal(server: &Server, dir: &Path, args: &str) -> String {
 
 #[test]
 fn on_a_terminal_the_bar_is_cleared_then_the_summary_lists_the_failed_rows() {
+    // 25 rows fail: each meets a 503, and so does its read-back.
     let server = with_reports(
         40,
         &[Fault {
             kind: FaultKind::Unavailable,
-            count: 25,
+            count: 50,
         }],
     );
     let dir = tempfile::tempdir().unwrap();
