@@ -179,10 +179,11 @@ fn soak_test(plan: &SoakPlan) -> Result<bool, String> {
         println!("  {error}");
     }
     println!(
-        "updates made: {}; applied twice after an apply-fault: {} (of {} apply-faults); differences a user could not live with: {}",
+        "writes made: {}; resent writes applied twice after an apply-fault: {} (of {} apply-faults); read-back writes (comments, updates with read_back_lost_writes) applied twice: {}; differences a user could not live with: {}",
         report.updates_expected,
         report.duplicates,
         report.apply_faults,
+        report.read_back_duplicates,
         report.discrepancies.len()
     );
     for d in report.discrepancies.iter().take(20) {

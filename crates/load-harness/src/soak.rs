@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use report_sandbox::{FaultRates, RunningSandbox, Sandbox, SandboxState};
 use sandbox_clients::SandboxClients;
 use threat_reports::trustar::{ReportId, ReportUpdate, TrustarClient};
-use threat_reports::xsiam::XsiamClient;
+use threat_reports::xsiam::{NewComment, XsiamClient};
 use threat_reports::{ReportStatus, RetryPolicy};
 
 use crate::rss;
@@ -53,15 +53,21 @@ impl Default for SoakPlan {
     }
 }
 
-/// One worker's calls, in a repeating pattern of ten: five XSIAM updates
-/// with the standard key, two with the advanced key, one TruSTAR read and
-/// two TruSTAR replacements.
+/// One worker's calls, in a repeating pattern of ten: four XSIAM status
+/// updates with the standard key (resent after a lost answer), one XSIAM
+/// comment and two status updates with the advanced key (both read back
+/// after a lost answer, never resent blindly), one TruSTAR read and two
+/// TruSTAR replacements.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CallKind {
-    /// `update_report_status` with a standard key.
+    /// `update_report_status` with a standard key, resent after a lost
+    /// answer.
     XsiamStandard,
-    /// `update_report_status` with an advanced key.
+    /// `update_report_status` with an advanced key, on a client that reads
+    /// back a lost answer (`read_back_lost_writes`), on reports of its own.
     XsiamAdvanced,
+    /// `add_comment` (always read back after a lost answer).
+    XsiamComment,
     /// `get_report`.
     TrustarGet,
     /// `update_report`.
@@ -71,7 +77,8 @@ pub enum CallKind {
 impl CallKind {
     fn of(k: usize) -> CallKind {
         match k % 10 {
-            0..=4 => CallKind::XsiamStandard,
+            0..=3 => CallKind::XsiamStandard,
+            4 => CallKind::XsiamComment,
             5 | 6 => CallKind::XsiamAdvanced,
             7 => CallKind::TrustarGet,
             _ => CallKind::TrustarUpdate,
@@ -106,10 +113,15 @@ pub struct SoakReport {
     /// after the sandbox applied an update and then lost its answer (XSIAM
     /// has no idempotency key, so the retry applies it again).
     pub duplicates: u64,
+    /// The same for the writes that are read back after a lost answer
+    /// (comments, and the advanced client's status updates): any is a
+    /// discrepancy, so this is zero in a passing run.
+    pub read_back_duplicates: u64,
     /// Faults injected after an update was applied (`apply_drop`,
     /// `apply_503`, `apply_hang`): each may cause one duplicate.
     pub apply_faults: u64,
-    /// Updates the calls made (and so expected in the sandbox).
+    /// Writes the calls made (and so expected in the sandbox): status
+    /// updates, comments and replacements.
     pub updates_expected: u64,
     /// Faults the sandbox answered, by kind.
     pub faults_injected: BTreeMap<String, u64>,
@@ -128,11 +140,17 @@ impl SoakReport {
 }
 
 const XSIAM_PER_WORKER: usize = 4;
+/// Reports of the advanced client's, whose lost writes are read back.
+const READ_BACK_PER_WORKER: usize = 2;
 const TRUSTAR_PER_WORKER: usize = 2;
 const ENCLAVE: &str = "e27b914b-b1ee-4d25-b4b2-d50db5208b4d";
 
 fn xsiam_id(worker: usize, j: usize) -> String {
     format!("soak-{worker}-{j}")
+}
+
+fn read_back_id(worker: usize, j: usize) -> String {
+    format!("soak-{worker}-read-back-{j}")
 }
 
 fn trustar_id(worker: usize, j: usize) -> String {
@@ -147,6 +165,11 @@ fn state(workers: usize) -> Result<SandboxState, String> {
         for j in 0..XSIAM_PER_WORKER {
             xsiam.push(
                 serde_json::json!({"XSOAR_SOURCE_ID": xsiam_id(w, j), "REPORT_STATUS": "NEW"}),
+            );
+        }
+        for j in 0..READ_BACK_PER_WORKER {
+            xsiam.push(
+                serde_json::json!({"XSOAR_SOURCE_ID": read_back_id(w, j), "REPORT_STATUS": "NEW"}),
             );
         }
         for j in 0..TRUSTAR_PER_WORKER {
@@ -183,6 +206,8 @@ struct Ledger {
     xsiam: BTreeMap<String, (u64, ReportStatus)>,
     /// Per TruSTAR report: replacements made and the last title set.
     trustar: BTreeMap<String, (u64, String)>,
+    /// The texts of the comments added (each unique).
+    comments: Vec<String>,
 }
 
 /// Runs the soak on a two-thread runtime, sandbox and clients together.
@@ -244,11 +269,13 @@ async fn soak(plan: &SoakPlan) -> Result<SoakReport, String> {
     }
     let state = sandbox.state();
     let updates_expected = ledger.xsiam.values().map(|(n, _)| n).sum::<u64>()
-        + ledger.trustar.values().map(|(n, _)| n).sum::<u64>();
+        + ledger.trustar.values().map(|(n, _)| n).sum::<u64>()
+        + ledger.comments.len() as u64;
     let verdict = verdict(&ledger, &state);
     Ok(SoakReport {
         discrepancies: verdict.discrepancies,
         duplicates: verdict.duplicates,
+        read_back_duplicates: verdict.read_back_duplicates,
         apply_faults: verdict.apply_faults,
         calls: ledger.calls,
         failed: ledger.failed,
@@ -286,6 +313,7 @@ fn clients(sandbox: &RunningSandbox) -> Result<Clients, String> {
             .xsiam_client()
             .advanced_key(&c.xsiam_advanced_key_id, &c.xsiam_advanced_key)
             .retry(retry.clone())
+            .read_back_lost_writes(true)
             .build()
             .map_err(built)?,
         trustar: sandbox
@@ -304,12 +332,11 @@ async fn work(w: usize, calls: usize, clients: Arc<Clients>, done: Arc<AtomicUsi
         *ledger.calls.entry(kind).or_default() += 1;
         let result = match kind {
             CallKind::XsiamStandard | CallKind::XsiamAdvanced => {
-                let id = xsiam_id(w, k % XSIAM_PER_WORKER);
                 let status = ReportStatus::PAGE[(k / 3) % ReportStatus::PAGE.len()];
-                let client = if kind == CallKind::XsiamStandard {
-                    &clients.standard
+                let (client, id) = if kind == CallKind::XsiamStandard {
+                    (&clients.standard, xsiam_id(w, k % XSIAM_PER_WORKER))
                 } else {
-                    &clients.advanced
+                    (&clients.advanced, read_back_id(w, k % READ_BACK_PER_WORKER))
                 };
                 let result = client.update_report_status(&id, status).await;
                 if result.is_ok() {
@@ -317,6 +344,18 @@ async fn work(w: usize, calls: usize, clients: Arc<Clients>, done: Arc<AtomicUsi
                     *entry = (entry.0 + 1, status);
                 }
                 result.map(drop)
+            }
+            CallKind::XsiamComment => {
+                let text = format!("soak {w} call {k}");
+                let comment = NewComment::new(text.clone(), "soak@example.com");
+                let result = clients
+                    .standard
+                    .add_comment(xsiam_id(w, k % XSIAM_PER_WORKER), comment)
+                    .await;
+                if result.is_ok() {
+                    ledger.comments.push(text);
+                }
+                result
             }
             CallKind::TrustarGet => {
                 let id = ReportId::Internal(trustar_id(w, k % TRUSTAR_PER_WORKER));
@@ -364,12 +403,14 @@ fn merge(into: &mut Ledger, from: Ledger) {
     );
     into.xsiam.extend(from.xsiam);
     into.trustar.extend(from.trustar);
+    into.comments.extend(from.comments);
 }
 
 /// What the sandbox's state says of the ledger.
 struct Verdict {
     discrepancies: Vec<String>,
     duplicates: u64,
+    read_back_duplicates: u64,
     apply_faults: u64,
 }
 
@@ -377,27 +418,34 @@ struct Verdict {
 /// is that no update is lost and every report ends at the last value its
 /// owner wrote. An update may be applied twice only where the sandbox
 /// applied it and then lost the answer (an apply-fault), each such fault at
-/// most once.
+/// most once, and never when the write is read back after a lost answer
+/// (comments, the advanced client's updates): those apply exactly once.
 fn verdict(ledger: &Ledger, state: &SandboxState) -> Verdict {
     let mut found = Vec::new();
     let mut duplicates = 0;
+    let mut read_back_duplicates = 0;
     let applied = |counts: &BTreeMap<String, u64>, id: &str| counts.get(id).copied().unwrap_or(0);
-    let mut count = |what: String, made: u64, count: u64, found: &mut Vec<String>| {
+    let count = |what: String, made: u64, count: u64, found: &mut Vec<String>| {
         if count < made {
             found.push(format!(
                 "{what}: {made} made, {count} applied: {} lost",
                 made - count
             ));
         }
-        duplicates += count.saturating_sub(made);
+        count.saturating_sub(made)
     };
     for (id, (made, last)) in &ledger.xsiam {
-        count(
+        let twice = count(
             format!("XSIAM {id}: updates"),
             *made,
             applied(&state.xsiam_update_counts, id),
             &mut found,
         );
+        if id.contains("-read-back-") {
+            read_back_duplicates += twice;
+        } else {
+            duplicates += twice;
+        }
         let stored = state
             .xsiam_reports
             .iter()
@@ -413,7 +461,7 @@ fn verdict(ledger: &Ledger, state: &SandboxState) -> Verdict {
         }
     }
     for (id, (made, last)) in &ledger.trustar {
-        count(
+        duplicates += count(
             format!("TruSTAR {id}: replacements"),
             *made,
             applied(&state.trustar_update_counts, id),
@@ -431,6 +479,29 @@ fn verdict(ledger: &Ledger, state: &SandboxState) -> Verdict {
             )),
             None => found.push(format!("TruSTAR {id}: gone from the sandbox")),
         }
+    }
+    // Each comment added is there once; none is there that was not added.
+    let mut copies: BTreeMap<&str, u64> = BTreeMap::new();
+    for comment in &state.xsiam_comments {
+        *copies.entry(comment.comment_text.as_str()).or_default() += 1;
+    }
+    for text in &ledger.comments {
+        let stored = copies.remove(text.as_str()).unwrap_or(0);
+        read_back_duplicates += count(format!("comment {text:?}"), 1, stored, &mut found);
+    }
+    for (text, n) in copies {
+        if text.starts_with("soak ") {
+            read_back_duplicates += n;
+            found.push(format!(
+                "comment {text:?}: stored {n} times, but its call failed"
+            ));
+        }
+    }
+    if read_back_duplicates > 0 {
+        found.push(format!(
+            "{read_back_duplicates} writes that are read back after a lost answer were \
+             applied twice"
+        ));
     }
     // Updates nobody made, to reports no worker owns.
     for (id, n) in &state.xsiam_update_counts {
@@ -459,6 +530,7 @@ fn verdict(ledger: &Ledger, state: &SandboxState) -> Verdict {
     Verdict {
         discrepancies: found,
         duplicates,
+        read_back_duplicates,
         apply_faults,
     }
 }
@@ -506,5 +578,36 @@ mod tests {
         assert!(found.contains("1 made, 0 applied: 1 lost"), "{found}");
         assert!(found.contains("stored \"soak 0 call 8\""), "{found}");
         assert!(!found.contains("no fault explains"), "{found}");
+    }
+
+    /// A write that is read back after a lost answer may never be applied
+    /// twice, apply-faults or not; a comment must be there once.
+    #[test]
+    fn a_read_back_write_applied_twice_is_a_discrepancy() {
+        let mut state = state(1).unwrap();
+        state.faults_injected.insert("apply_drop".into(), 5);
+        let mut ledger = Ledger::default();
+        let id = read_back_id(0, 0);
+        ledger.xsiam.insert(id.clone(), (1, ReportStatus::New));
+        state.xsiam_update_counts.insert(id.clone(), 1);
+        ledger.comments.push("soak 0 call 4".into());
+        let comment: report_sandbox::XsiamComment = serde_json::from_value(
+            serde_json::json!({"comment_id": 9, "xsoar_source_id": xsiam_id(0, 0), "comment_text": "soak 0 call 4"}),
+        )
+        .unwrap();
+        state.xsiam_comments.push(comment.clone());
+        let v = verdict(&ledger, &state);
+        assert!(v.discrepancies.is_empty(), "{:?}", v.discrepancies);
+
+        state.xsiam_comments.push(comment);
+        state.xsiam_update_counts.insert(id, 2);
+        let v = verdict(&ledger, &state);
+        assert_eq!(v.read_back_duplicates, 2);
+        let found = v.discrepancies.join("\n");
+        assert!(found.contains("2 writes that are read back"), "{found}");
+
+        state.xsiam_comments.clear();
+        let found = verdict(&ledger, &state).discrepancies.join("\n");
+        assert!(found.contains("1 made, 0 applied: 1 lost"), "{found}");
     }
 }

@@ -1,7 +1,7 @@
 //! The soak, small: mixed calls through the facade with faults injected at
 //! random, some after the update was applied; no update is lost, every
 //! report ends at the last value written, and every duplicate follows an
-//! apply-fault.
+//! apply-fault of a write that is resent; none of one that is read back.
 
 use load_harness::{CallKind, SoakPlan, soak};
 
@@ -27,12 +27,13 @@ fn no_update_is_lost_and_every_report_ends_at_its_last_write_under_random_faults
     for kind in [
         CallKind::XsiamStandard,
         CallKind::XsiamAdvanced,
+        CallKind::XsiamComment,
         CallKind::TrustarGet,
         CallKind::TrustarUpdate,
     ] {
         assert!(report.calls[&kind] > 0, "no {kind:?} calls");
     }
-    // 90% of the calls are updates.
+    // 90% of the calls are writes.
     assert_eq!(report.updates_expected, 3_600);
     for fault in ["503", "429", "drop", "apply_drop", "apply_503"] {
         let injected = report.faults_injected.get(fault).copied().unwrap_or(0);
@@ -45,5 +46,7 @@ fn no_update_is_lost_and_every_report_ends_at_its_last_write_under_random_faults
     // The apply-faults bit: updates were applied twice, each after one.
     assert!(report.duplicates > 0, "no apply-fault caused a duplicate");
     assert!(report.duplicates <= report.apply_faults);
+    // Comments and the advanced client's updates are read back: never twice.
+    assert_eq!(report.read_back_duplicates, 0);
     assert!(report.memory.len() >= 2, "{:?}", report.memory);
 }

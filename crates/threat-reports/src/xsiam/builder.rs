@@ -347,7 +347,8 @@ impl XsiamClientBuilder {
             key_id,
             advanced: kind == KeyKind::Advanced,
             envelope: Arc::new(EnvelopeState::new(self.envelope)),
-            read_backs: read_back.then(|| Arc::new(super::read_back::ReadBacks::new(attempts))),
+            read_backs: read_back.then(|| Arc::new(super::read_back::ReadBacks::default())),
+            sends: attempts.max(1),
         })
     }
 }

@@ -237,10 +237,6 @@ impl NewComment {
     }
 }
 
-/// How many times a comment whose answer was lost, and which reading back
-/// did not find, is sent in all.
-const COMMENT_SENDS: u32 = 3;
-
 impl XsiamClient {
     /// The comments on one report, as XSIAM returns them.
     ///
@@ -324,9 +320,9 @@ impl XsiamClient {
     /// reached XSIAM (a dropped connection, a timeout, a 502–504), it
     /// reads them again: a new comment with the same text and author
     /// means it was applied (`Ok`); none means it was not, and it is sent
-    /// again (at most three sends in all). When reading back fails too,
-    /// the error is the lost answer's, and says the comment may have been
-    /// posted ([`Error::may_have_been_applied`]). Throttles and refused
+    /// again (as many sends in all as the retry policy has attempts). When
+    /// reading back fails too, the error is the lost answer's, and says the
+    /// comment may have been posted ([`Error::may_have_been_applied`]). Throttles and refused
     /// connections, which apply nothing, are retried as usual.
     ///
     /// The one case this cannot tell: another client posting the same text
@@ -390,7 +386,7 @@ impl XsiamClient {
             if applied {
                 return Ok(());
             }
-            if sends >= COMMENT_SENDS {
+            if sends >= self.sends {
                 return Err(lost);
             }
         }

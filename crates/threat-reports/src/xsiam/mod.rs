@@ -68,6 +68,9 @@ pub struct XsiamClient {
     /// With [`XsiamClientBuilder::read_back_lost_writes`]: the read-backs
     /// waiting to go out together.
     read_backs: Option<Arc<read_back::ReadBacks>>,
+    /// How many times a write read back after a lost answer is sent in
+    /// all: the retry policy's attempts.
+    sends: u32,
 }
 
 impl fmt::Debug for XsiamClient {

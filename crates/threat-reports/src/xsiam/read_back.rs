@@ -24,20 +24,12 @@ const GATHER: Duration = Duration::from_millis(20);
 const MAX_IDS: usize = 100;
 
 /// The read-backs waiting to go out, shared by a client and its clones.
+#[derive(Default)]
 pub(crate) struct ReadBacks {
     waiting: Mutex<Vec<(String, oneshot::Sender<Found>)>>,
-    /// How many times a write is sent in all (the retry policy's attempts).
-    pub(crate) sends: u32,
 }
 
 impl ReadBacks {
-    pub(crate) fn new(sends: u32) -> Self {
-        ReadBacks {
-            waiting: Mutex::new(Vec::new()),
-            sends: sends.max(1),
-        }
-    }
-
     /// Up to [`MAX_IDS`] waiting read-backs, taken off the queue.
     fn take(&self) -> Vec<(String, oneshot::Sender<Found>)> {
         let mut waiting = self
@@ -124,7 +116,7 @@ impl XsiamClient {
                     tracing::info!(source_id, "a lost write was found applied on reading back");
                     return Ok(from_report(report));
                 }
-                Ok(_) if sends < batch.sends => {
+                Ok(_) if sends < self.sends => {
                     tracing::info!(source_id, "a lost write was not applied; sending it again");
                 }
                 _ => return Err(lost),
