@@ -16,6 +16,7 @@ only https:// tenants, so a test sets the sandbox's URL there).
 
 import json
 import sys
+import urllib.request
 
 from cortex_xdr_client.api.authentication import Authentication, AuthenticationType
 from cortex_xdr_client.api.version import APIVersion
@@ -32,17 +33,90 @@ def say(step, **facts):
     print(json.dumps({"step": step, **facts}), flush=True)
 
 
-def xsiam(base_url, key_id, key, kind, source_id, status):
+def managed_services(base_url, key_id, key, kind):
     auth = Authentication(api_key=key, api_key_id=int(key_id), auth_type=kind)
     client = CortexXDRClient(auth=auth, fqdn="sandbox.invalid", api_version=APIVersion.V5)
     # The client builds https://api-FQDN; the sandbox is plain http on
     # this machine.
     client.managed_services_api._base_url = base_url
-    answer = client.managed_services_api.post_update_report_status(
-        report_status=status, xsoar_source_id=source_id
-    )
-    body = answer.json() if hasattr(answer, "json") else answer
-    return body
+    return client.managed_services_api
+
+
+def body(answer):
+    return answer.json() if hasattr(answer, "json") else answer
+
+
+def xsiam(base_url, key_id, key, kind, source_id, status):
+    api = managed_services(base_url, key_id, key, kind)
+    return body(api.post_update_report_status(report_status=status, xsoar_source_id=source_id))
+
+
+def sandbox_state(base_url):
+    """The sandbox's state right after a write, for the Rust test to check."""
+    with urllib.request.urlopen(base_url + "/_sandbox/state") as answer:
+        return json.load(answer)
+
+
+def report_in(state, source_id):
+    return next(r for r in state["xsiam_reports"] if r["XSOAR_SOURCE_ID"] == source_id)
+
+
+def row_ids(reply):
+    """The source ids of a reports answer, in either casing and envelope."""
+    rows = reply["DATA"] if isinstance(reply, dict) and "DATA" in reply else reply
+    if isinstance(rows, dict):
+        rows = [rows]
+    return sorted(r.get("XSOAR_SOURCE_ID", r.get("xsoar_source_id")) for r in rows)
+
+
+def comments_in(reply):
+    """The comments of a get_comments answer: {status, data} or by tenant."""
+    if "data" in reply:
+        return reply["data"]
+    return [c for tenant in reply.values() for c in tenant["data"]]
+
+
+def xsiam_family(base_url):
+    """The other seven MTH endpoints, each the way the client documents it."""
+    api = managed_services(base_url, *XSIAM_STANDARD, AuthenticationType.STANDARD)
+
+    reply = body(api.post_get_all_reports())["reply"]
+    say("xsiam get_all_reports", ids=row_ids(reply))
+    reply = body(api.post_get_reports_by_source_id(xsoar_source_ids=["777777", "777778"]))["reply"]
+    say("xsiam get_reports_by_source_id", ids=row_ids(reply),
+        keys=sorted(reply[0].keys()), status=reply[0].get("report_status"))
+    reply = body(api.post_get_reports_by_incident_id(incident_ids=["4711"]))["reply"]
+    say("xsiam get_reports_by_incident_id", ids=row_ids(reply))
+    reply = body(api.post_get_reports_by_statuses(report_statuses=["New", "On Hold"]))["reply"]
+    say("xsiam get_reports_by_statuses", ids=row_ids(reply))
+
+    reply = body(api.post_update_report_assignment(
+        xsoar_source_id="777778", user="analyst@company.com", username="Motti Analysto"))["reply"]
+    stored = report_in(sandbox_state(base_url), "777778")
+    say("xsiam update_report_assignment", reply=reply,
+        stored=[stored["ASSIGNED_USER"], stored["ASSIGNED_USER_PRETTY"]])
+
+    reply = body(api.post_add_comment(
+        comment_created_by="analyst@company.com",
+        comment_text="Checked with the vendor's client",
+        xsoar_source_id="777778",
+        path_to_file="comment/evidence.zip",
+        extract_zip_file="false"))["reply"]
+    stored = [c for c in sandbox_state(base_url)["xsiam_comments"]
+              if c["xsoar_source_id"] == "777778"]
+    say("xsiam add_comment", reply=reply, stored=stored)
+
+    reply = body(api.post_get_comments(xsoar_source_id="777778"))["reply"]
+    say("xsiam get_comments by report", texts=[c["comment_text"] for c in comments_in(reply)])
+    reply = body(api.post_get_comments(start_time=0, end_time=1763468552000))["reply"]
+    say("xsiam get_comments by window", ids=[c["comment_id"] for c in comments_in(reply)])
+
+    # No user: the tenant clears the assignment (as live tenants are
+    # reported to).
+    reply = body(api.post_update_report_assignment(xsoar_source_id="777778"))["reply"]
+    stored = report_in(sandbox_state(base_url), "777778")
+    say("xsiam update_report_assignment without user", reply=reply,
+        stored=[stored["ASSIGNED_USER"], stored["ASSIGNED_USER_PRETTY"]])
 
 
 def main():
@@ -52,6 +126,7 @@ def main():
     say("xsiam standard key", status=reply["reply"]["REPORT_STATUS"])
     reply = xsiam(base_url, *XSIAM_ADVANCED, AuthenticationType.ADVANCED, "777777", "Closed")
     say("xsiam advanced key", status=reply["reply"]["REPORT_STATUS"])
+    xsiam_family(base_url)
 
     ts = TruStar(
         config={

@@ -2,7 +2,7 @@
 //! `tools/requirements.txt`, installed by the xtask like schemathesis)
 //! against the `report-sandbox` binary: what real clients send, the sandbox
 //! must take as the vendors' servers do. Each step is checked in the
-//! sandbox's state afterwards.
+//! sandbox's state afterwards; the XSIAM writes also right after each one.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -45,7 +45,14 @@ fn the_vendors_python_sdks_work_against_the_sandbox() {
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
         .filter(|v| v.get("step").is_some())
         .collect();
-    assert_eq!(steps.len(), 5, "{stdout}");
+    assert_eq!(steps.len(), 14, "{stdout}");
+    let step = |name: &str| {
+        steps
+            .iter()
+            .find(|s| s["step"] == name)
+            .unwrap_or_else(|| panic!("no step {name:?}: {stdout}"))
+            .clone()
+    };
 
     // XSIAM, cortex-xdr-client: standard and advanced keys.
     let xsiam = |id: &str| {
@@ -59,8 +66,55 @@ fn the_vendors_python_sdks_work_against_the_sandbox() {
     };
     assert_eq!(xsiam("777776"), "PENDING");
     assert_eq!(xsiam("777777"), "CLOSED");
-    assert_eq!(steps[0]["status"], "PENDING");
-    assert_eq!(steps[1]["status"], "CLOSED");
+    assert_eq!(step("xsiam standard key")["status"], "PENDING");
+    assert_eq!(step("xsiam advanced key")["status"], "CLOSED");
+
+    // The other seven MTH endpoints, through the client's own methods
+    // (flat bodies, `get_all_reports` wrapped), after those two updates.
+    assert_eq!(
+        step("xsiam get_all_reports")["ids"],
+        serde_json::json!(["777776", "777777", "777778", "777779", "777780"])
+    );
+    let by_id = step("xsiam get_reports_by_source_id");
+    assert_eq!(by_id["ids"], serde_json::json!(["777777", "777778"]));
+    assert!(by_id["keys"].as_array().unwrap().contains(&"xsoar_source_id".into()));
+    assert_eq!(
+        step("xsiam get_reports_by_incident_id")["ids"],
+        serde_json::json!(["777777", "777779"])
+    );
+    assert_eq!(
+        step("xsiam get_reports_by_statuses")["ids"],
+        serde_json::json!(["777778", "777779"])
+    );
+    // Each write, with the sandbox's state read right after it.
+    let assigned = step("xsiam update_report_assignment");
+    assert_eq!(assigned["reply"]["success"], true);
+    assert_eq!(assigned["reply"]["assigned_user"], "analyst@company.com");
+    assert_eq!(
+        assigned["stored"],
+        serde_json::json!(["analyst@company.com", "Motti Analysto"])
+    );
+    let commented = step("xsiam add_comment");
+    assert_eq!(commented["reply"], true);
+    let stored = commented["stored"].as_array().unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0]["comment_text"], "Checked with the vendor's client");
+    assert_eq!(stored[0]["comment_created_by"], "analyst@company.com");
+    assert_eq!(
+        stored[0]["comment_attachments"],
+        serde_json::json!(["comment/evidence.zip"])
+    );
+    assert_eq!(
+        step("xsiam get_comments by report")["texts"],
+        serde_json::json!(["Checked with the vendor's client"])
+    );
+    assert_eq!(
+        step("xsiam get_comments by window")["ids"],
+        serde_json::json!([1])
+    );
+    let cleared = step("xsiam update_report_assignment without user");
+    assert_eq!(cleared["reply"]["assigned_user"], Value::Null);
+    assert_eq!(cleared["stored"], serde_json::json!([null, null]));
 
     // TruSTAR, the trustar SDK: read, read-modify-write, update by
     // external id.
@@ -82,7 +136,10 @@ fn the_vendors_python_sdks_work_against_the_sandbox() {
             .ends_with("Also seen: 185.220.101.4")
     );
     // The SDK sent timeBegan back in milliseconds, as it read it.
-    assert_eq!(edited["timeBegan"], steps[2]["time_began"]);
+    assert_eq!(
+        edited["timeBegan"],
+        step("trustar get_report_details")["time_began"]
+    );
     assert_eq!(trustar("M-5678")["title"], "Updated by external id");
     let counts = &state["trustar_update_counts"];
     assert_eq!(
