@@ -108,6 +108,93 @@ async fn xsiam_live_dialect_through_a_validating_proxy() {
     }
 }
 
+/// Every MTH operation through the proxy, in both dialects and every
+/// answer shape: requests (flat probes, wrapped bodies) and answers
+/// (lower- and upper-case rows, text and list attachments, both comment
+/// envelopes) conform to the spec.
+#[tokio::test]
+async fn the_whole_xsiam_family_through_a_validating_proxy() {
+    use report_sandbox::{XsiamAnswerShape, XsiamDialect};
+    use threat_reports::xsiam::NewComment;
+    for dialect in [XsiamDialect::Page, XsiamDialect::Live] {
+        for shape in [XsiamAnswerShape::Object, XsiamAnswerShape::Array] {
+            let sandbox = Sandbox::builder()
+                .xsiam_dialect(dialect)
+                .xsiam_answer(shape)
+                .start()
+                .await
+                .unwrap();
+            let prism = Prism::proxy(&spec("xsiam"), sandbox.base_url()).unwrap();
+            let c = sandbox.credentials().clone();
+            let client = XsiamClient::builder()
+                .base_url(prism.base_url())
+                .standard_key(&c.xsiam_standard_key_id, &c.xsiam_standard_key)
+                .retry(RetryPolicy::none())
+                .build()
+                .unwrap();
+            let case = format!("{dialect} {shape}");
+            assert_eq!(client.all_reports().await.done(&prism, &case).len(), 5);
+            let found = client
+                .reports_by_source_id(["777776", "777777"])
+                .await
+                .done(&prism, &case);
+            assert_eq!(found.len(), 2, "{case}");
+            assert_eq!(
+                client
+                    .reports_by_incident([4711])
+                    .await
+                    .done(&prism, &case)
+                    .len(),
+                2,
+                "{case}"
+            );
+            client
+                .reports_by_status([ReportStatus::New, ReportStatus::InProgress])
+                .await
+                .done(&prism, &case);
+            client
+                .assign_report("777777", "analyst@company.com", Some("Motti"))
+                .await
+                .done(&prism, &case);
+            client.unassign_report("777777").await.done(&prism, &case);
+            client
+                .add_comment(
+                    "777777",
+                    NewComment::new("through the proxy", "me")
+                        .attachment("comment/a.zip")
+                        .extract_zip(true),
+                )
+                .await
+                .done(&prism, &case);
+            assert_eq!(client.comments("777777").await.done(&prism, &case).len(), 1);
+            let now: threat_reports::chrono::DateTime<threat_reports::chrono::Utc> =
+                std::time::SystemTime::now().into();
+            client
+                .comments_between(threat_reports::chrono::DateTime::UNIX_EPOCH, now)
+                .await
+                .done(&prism, &case);
+            // An error answer of a new operation, in the spec's shape.
+            let error = client
+                .assign_report("777777", "nobody@example.com", None)
+                .await
+                .unwrap_err();
+            assert!(matches!(error, Error::Api { .. }), "{case}: {error}");
+            assert_no_violations(&prism);
+        }
+    }
+}
+
+/// A call's result, or a panic that shows what Prism said.
+trait Done<T> {
+    fn done(self, prism: &Prism, case: &str) -> T;
+}
+
+impl<T> Done<T> for Result<T, Error> {
+    fn done(self, prism: &Prism, case: &str) -> T {
+        self.unwrap_or_else(|e| panic!("{case}: {e}\nprism said:\n{}", prism.log()))
+    }
+}
+
 /// Prism logs every violation it finds, even one that did not fail a call.
 fn assert_no_violations(prism: &Prism) {
     let log = prism.log();

@@ -77,7 +77,12 @@ fn the_vendors_python_sdks_work_against_the_sandbox() {
     );
     let by_id = step("xsiam get_reports_by_source_id");
     assert_eq!(by_id["ids"], serde_json::json!(["777777", "777778"]));
-    assert!(by_id["keys"].as_array().unwrap().contains(&"xsoar_source_id".into()));
+    assert!(
+        by_id["keys"]
+            .as_array()
+            .unwrap()
+            .contains(&"xsoar_source_id".into())
+    );
     assert_eq!(
         step("xsiam get_reports_by_incident_id")["ids"],
         serde_json::json!(["777777", "777779"])
@@ -98,7 +103,10 @@ fn the_vendors_python_sdks_work_against_the_sandbox() {
     assert_eq!(commented["reply"], true);
     let stored = commented["stored"].as_array().unwrap();
     assert_eq!(stored.len(), 1);
-    assert_eq!(stored[0]["comment_text"], "Checked with the vendor's client");
+    assert_eq!(
+        stored[0]["comment_text"],
+        "Checked with the vendor's client"
+    );
     assert_eq!(stored[0]["comment_created_by"], "analyst@company.com");
     assert_eq!(
         stored[0]["comment_attachments"],
