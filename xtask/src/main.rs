@@ -38,6 +38,11 @@ commands:
                         (default HEAD), rated breaking or compatible for a
                         client, and the generated Rust API's changes; fails
                         on a breaking change unless --allow-breaking
+  spec-diff --base-file PATH [SPEC]
+                        what separates specs/SPEC.yaml (default: the one
+                        sharing most paths with PATH) from another OpenAPI
+                        file, such as a vendor's own, rated as if PATH were
+                        the base; prints, never fails
   public-api [--bless]  each library crate's public API against its committed
                         crates/NAME/public-api.txt (--bless rewrites them);
                         installs cargo-public-api if missing
@@ -73,6 +78,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
     let mut positional = Vec::new();
     let mut budget = None;
     let mut base = None;
+    let mut base_file: Option<PathBuf> = None;
     let mut command = None;
     let mut args = args.into_iter();
     while let Some(arg) = args.next() {
@@ -97,6 +103,10 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
             "--base" => match args.next() {
                 Some(rev) => base = Some(rev),
                 None => bail!("--base needs a git revision\n\n{USAGE}"),
+            },
+            "--base-file" => match args.next() {
+                Some(path) => base_file = Some(PathBuf::from(path)),
+                None => bail!("--base-file needs a path to an OpenAPI file\n\n{USAGE}"),
             },
             "--root" => match args.next() {
                 Some(dir) => root = PathBuf::from(dir),
@@ -124,6 +134,9 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
     }
     if base.is_some() && !matches!(command.as_deref(), Some("docs" | "docs-check")) {
         bail!("--base goes with docs and docs-check\n\n{USAGE}");
+    }
+    if base_file.is_some() && command.as_deref() != Some("spec-diff") {
+        bail!("--base-file goes with spec-diff\n\n{USAGE}");
     }
     if budget.is_some() && command.as_deref() != Some("fuzz") {
         bail!("--seconds and --runs go with fuzz\n\n{USAGE}");
@@ -159,10 +172,19 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
         Some("fuzz") => {
             xtask::fuzz::fuzz(&root, budget.unwrap_or(xtask::fuzz::Budget::Seconds(60)))?
         }
-        Some("spec-diff") => {
-            let base = positional.first().map_or("HEAD", String::as_str);
-            xtask::spec_diff::spec_diff(&root, base, allow_breaking)?;
-        }
+        Some("spec-diff") => match &base_file {
+            Some(file) => {
+                xtask::spec_diff::spec_diff_file(
+                    &root,
+                    file,
+                    positional.first().map(String::as_str),
+                )?;
+            }
+            None => {
+                let base = positional.first().map_or("HEAD", String::as_str);
+                xtask::spec_diff::spec_diff(&root, base, allow_breaking)?;
+            }
+        },
         Some("public-api") => xtask::library::public_api(&root, bless)?,
         Some("library") => ci::library_checks(&root)?,
         Some("bench-build") => xtask::bench_build::bench_build(&root)?,

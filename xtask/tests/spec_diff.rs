@@ -272,3 +272,37 @@ fn the_committed_specs_against_themselves_change_nothing() {
         );
     }
 }
+
+/// `--base-file`: one of `specs/` against a file that is no revision of it
+/// (a vendor's own), picked by the paths they share unless named.
+#[test]
+fn a_spec_is_compared_with_a_file_given_as_its_base() {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir(root.path().join("specs")).unwrap();
+    let ours = BASE.replace("[fast, slow]", "[fast]");
+    std::fs::write(root.path().join("specs/small.yaml"), &ours).unwrap();
+    let other = BASE.replace("/things/{id}", "/elsewhere/{id}");
+    std::fs::write(root.path().join("specs/other.yaml"), other).unwrap();
+    let theirs = root.path().join("vendor.yaml");
+    std::fs::write(&theirs, BASE).unwrap();
+
+    let (name, report) = xtask::spec_diff::against_file(root.path(), &theirs, None).unwrap();
+    assert_eq!(name, "small", "picked by the paths it shares");
+    assert!(
+        report
+            .changes
+            .iter()
+            .any(|c| c.rating == Rating::Breaking && c.what.contains("slow")),
+        "{:?}",
+        report.changes
+    );
+    let (name, _) = xtask::spec_diff::against_file(root.path(), &theirs, Some("other")).unwrap();
+    assert_eq!(name, "other");
+    let error = xtask::spec_diff::against_file(root.path(), &theirs, Some("nope")).unwrap_err();
+    assert!(error.to_string().contains("small"), "{error}");
+
+    let unrelated = root.path().join("unrelated.yaml");
+    std::fs::write(&unrelated, BASE.replace("/things/{id}", "/nowhere")).unwrap();
+    let error = xtask::spec_diff::against_file(root.path(), &unrelated, None).unwrap_err();
+    assert!(error.to_string().contains("shares no path"), "{error}");
+}

@@ -116,6 +116,72 @@ pub fn since(root: &Path, base: &str) -> Result<Report> {
     compare(&specs_at(root, base)?, &specs_now(root)?)
 }
 
+/// What separates `root/specs/{spec}.yaml` from another OpenAPI file (a
+/// vendor's own, say): every difference, rated as if that file were the
+/// base and ours the change. With no `spec`, the one of `specs/` whose
+/// paths the file shares most. The generated-API part is left out: a
+/// foreign file need not generate.
+pub fn against_file(root: &Path, base_file: &Path, spec: Option<&str>) -> Result<(String, Report)> {
+    let text = std::fs::read_to_string(base_file)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", base_file.display()))?;
+    let shown = base_file.display().to_string();
+    let theirs = parse_spec(&shown, &text)?;
+    let ours = specs_now(root)?;
+    let name = match spec {
+        Some(name) if ours.contains_key(name) => name.to_string(),
+        Some(name) => bail!(
+            "there is no specs/{name}.yaml; the specs are {}",
+            ours.keys().cloned().collect::<Vec<_>>().join(", ")
+        ),
+        None => {
+            let shared = |text: &str| -> Result<usize> {
+                let spec = parse_spec("specs", text)?;
+                Ok(spec
+                    .paths
+                    .paths
+                    .keys()
+                    .filter(|p| theirs.paths.paths.contains_key(*p))
+                    .count())
+            };
+            let mut best = None;
+            for (name, text) in &ours {
+                let n = shared(text)?;
+                if n > 0 && best.as_ref().is_none_or(|(m, _)| n > *m) {
+                    best = Some((n, name.clone()));
+                }
+            }
+            match best {
+                Some((_, name)) => name,
+                None => bail!(
+                    "{shown} shares no path with any spec in specs/; name one: spec-diff \
+                     --base-file {shown} SPEC"
+                ),
+            }
+        }
+    };
+    let path = format!("specs/{name}.yaml");
+    let is = parse_spec(&path, &ours[&name])?;
+    let report = Report {
+        changes: diff_specs(&name, &theirs, &is),
+        generated: Vec::new(),
+    };
+    Ok((name, report))
+}
+
+/// `cargo xtask spec-diff --base-file PATH [SPEC]`: prints what separates
+/// the spec from the file; a comparison, never a failure.
+pub fn spec_diff_file(root: &Path, base_file: &Path, spec: Option<&str>) -> Result<Report> {
+    let (name, report) = against_file(root, base_file, spec)?;
+    print!(
+        "{}",
+        render(
+            &report,
+            &format!("{} (compared with specs/{name}.yaml)", base_file.display())
+        )
+    );
+    Ok(report)
+}
+
 /// `cargo xtask spec-diff [BASE] [--allow-breaking]`: prints the report;
 /// fails when anything breaks, unless allowed.
 pub fn spec_diff(root: &Path, base: &str, allow_breaking: bool) -> Result<Report> {
