@@ -14,7 +14,7 @@ use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 use threat_reports::trustar::{ReportId, ReportUpdate, TrustarClient};
-use threat_reports::xsiam::{BodyEnvelope, XsiamClient};
+use threat_reports::xsiam::{BodyEnvelope, NewComment, XsiamClient};
 use threat_reports::{Error, ReportStatus, RetryPolicy};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -34,15 +34,48 @@ pub enum Operation {
     TrustarUpdate,
     /// `TrustarClient::get_report` with a fixed bearer token.
     TrustarBearer,
+    /// `XsiamClient::all_reports`: a list in any shape.
+    XsiamList,
+    /// `XsiamClient::comments`: comments in any envelope.
+    XsiamComments,
+    /// `XsiamClient::add_comment`: a read, the comment sent once, read
+    /// back after a lost answer.
+    XsiamComment,
+    /// `XsiamClient::assign_report` on a client that reads back lost
+    /// writes.
+    XsiamAssign,
 }
 
-const OPERATIONS: [Operation; 5] = [
+const OPERATIONS: [Operation; 9] = [
     Operation::XsiamStandard,
     Operation::XsiamAdvanced,
     Operation::TrustarRead,
     Operation::TrustarUpdate,
     Operation::TrustarBearer,
+    Operation::XsiamList,
+    Operation::XsiamComments,
+    Operation::XsiamComment,
+    Operation::XsiamAssign,
 ];
+
+impl Operation {
+    /// The most generated calls the operation makes: a TruSTAR call four
+    /// (a token, the call, a new token, the call again); an XSIAM call two
+    /// (a flat probe, then the same wrapped); a write read back after a
+    /// lost answer, per send, the send and the read-back, each maybe
+    /// probed; a comment one read more before the first send.
+    pub fn most_calls(self, attempts: u32) -> u32 {
+        match self {
+            Operation::TrustarRead | Operation::TrustarUpdate | Operation::TrustarBearer => 4,
+            Operation::XsiamStandard
+            | Operation::XsiamAdvanced
+            | Operation::XsiamList
+            | Operation::XsiamComments => 2,
+            Operation::XsiamAssign => 2 * 2 * attempts,
+            Operation::XsiamComment => 2 * (1 + 2 * attempts),
+        }
+    }
+}
 
 /// How the answer's length is framed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,14 +211,15 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// The longest a call may take: a TruSTAR call makes at most four
-    /// requests (a token, the call, a new token, the call again), each at
-    /// most `attempts` attempts of `attempt_timeout` plus the retry budget
-    /// (no retry starts past it); and a second's margin for a loaded
-    /// machine.
-    pub fn call_bound(&self) -> Duration {
-        let request = self.attempt_timeout * self.attempts + self.retry_budget;
-        request * 4 + Duration::from_secs(1)
+    /// The longest `operation` may take: its most generated calls
+    /// ([`Operation::most_calls`]), each at most `attempts` attempts of
+    /// `attempt_timeout` plus the retry budget (no retry starts past it)
+    /// and a read-back's wait for company (20 ms); and a second's margin
+    /// for a loaded machine.
+    pub fn call_bound(&self, operation: Operation) -> Duration {
+        let request =
+            self.attempt_timeout * self.attempts + self.retry_budget + Duration::from_millis(20);
+        request * operation.most_calls(self.attempts) + Duration::from_secs(1)
     }
 }
 
@@ -216,7 +250,7 @@ pub fn call(data: &[u8]) {
 /// [`Settings::call_bound`], or shows a secret.
 pub fn run(settings: Settings, operation: Operation, script: Vec<Answer>) -> Result<(), Error> {
     let script = Arc::new(script);
-    let bound = settings.call_bound();
+    let bound = settings.call_bound(operation);
     let outcome = RUNTIME.block_on(async move {
         let listener = TcpListener::bind("127.0.0.1:0")
             .await
@@ -255,7 +289,8 @@ async fn operate(settings: Settings, operation: Operation, base: &str) -> Result
         let builder = XsiamClient::builder()
             .base_url(base)
             .timeout(settings.attempt_timeout)
-            .retry(retry());
+            .retry(retry())
+            .read_back_lost_writes(operation == Operation::XsiamAssign);
         if advanced {
             builder
                 .advanced_key("2", SECRETS[0])
@@ -285,6 +320,16 @@ async fn operate(settings: Settings, operation: Operation, base: &str) -> Result
                 .await
                 .map(drop)
         }
+        Operation::XsiamList => xsiam(false)?.all_reports().await.map(drop),
+        Operation::XsiamComments => xsiam(false)?.comments("777776").await.map(drop),
+        Operation::XsiamComment => {
+            let comment = NewComment::new("hostile", "me").attachment("comment/a.zip");
+            xsiam(false)?.add_comment("777776", comment).await
+        }
+        Operation::XsiamAssign => xsiam(false)?
+            .assign_report("777776", "soc@example.com", None)
+            .await
+            .map(drop),
         Operation::TrustarRead => trustar(false)?.get_report(&id).await.map(drop),
         Operation::TrustarBearer => trustar(true)?.get_report(&id).await.map(drop),
         Operation::TrustarUpdate => {
@@ -418,7 +463,12 @@ const CONTENT_TYPES: [&str; 5] = [
 ];
 
 /// Bodies; `{N}` is replaced by a number from [`NUMBERS`].
-const BODIES: [&str; 16] = [
+const BODIES: [&str; 21] = [
+    r#"{"reply": {"status": true, "data": [{"comment_id": {N}, "comment_text": "hostile", "comment_created_by": "me", "comment_insert_time": {N}}]}}"#,
+    r#"{"reply": {"9998546484426": {"status": {N}, "data": [{"comment_id": "x", "comment_update_time": {N}, "comment_attachments": [{N}]}]}}}"#,
+    r#"{"reply": {N}}"#,
+    r#"{"reply": {"success": {N}, "xsoar_source_id": {N}, "assigned_user": {N}}}"#,
+    r#"{"reply": [{"xsoar_source_id": {N}, "assigned_user": "soc@example.com", "attachments": [{"attachment_size": {N}}, "k/x", {N}]}]}"#,
     r#"{"reply": {"XSOAR_SOURCE_ID": "777776", "REPORT_STATUS": "IN_PROGRESS", "INSERT_TIME": {N}}}"#,
     r#"{"reply": {"DATA": [{"XSOAR_SOURCE_ID": "777776", "UPDATE_TIME": {N}}], "COUNT": {N}}}"#,
     r#"{"reply": []}"#,
