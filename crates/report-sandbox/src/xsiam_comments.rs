@@ -206,16 +206,35 @@ pub(crate) async fn get_comments(
 ) -> Response {
     let dialect = app.xsiam_dialect;
     let fields = checked!(accept(&app, &headers, &body));
-    let source_id = fields.get("xsoar_source_id").and_then(Value::as_str);
-    let window = (
-        fields.get("start_time").and_then(Value::as_i64),
-        fields.get("end_time").and_then(Value::as_i64),
-    );
+    if let Some(other) = fields.as_object().and_then(|o| {
+        o.keys()
+            .find(|k| !["xsoar_source_id", "start_time", "end_time"].contains(&k.as_str()))
+    }) {
+        return refusal(
+            dialect,
+            format!("unknown parameter {other:?}: xsoar_source_id, start_time, end_time"),
+        );
+    }
+    let source_id = match fields.get("xsoar_source_id") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(id)) if !id.is_empty() => Some(id.as_str()),
+        Some(_) => return refusal(dialect, "xsoar_source_id must be a non-empty string".into()),
+    };
+    let time = |name: &str| match fields.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(value) => value.as_i64().map(Some).ok_or_else(|| {
+            refusal(
+                dialect,
+                format!("{name} must be milliseconds since the Unix epoch (a 64-bit integer)"),
+            )
+        }),
+    };
+    let window = (checked!(time("start_time")), checked!(time("end_time")));
     let comments: Vec<XsiamComment> = {
         let inner = app.lock();
         let all = inner.xsiam_comments.iter();
         match (source_id, window) {
-            (Some(id), _) if !id.is_empty() => {
+            (Some(id), _) => {
                 all.filter(|c| c.xsoar_source_id == id).cloned().collect()
             }
             (_, (Some(start), Some(end))) => all

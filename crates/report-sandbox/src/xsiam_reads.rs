@@ -114,13 +114,9 @@ fn answer(app: &App, read: Read, reports: &[XsiamReport]) -> Response {
     }
 }
 
-/// A required non-empty array of strings (numbers too, when `numbers`).
-fn id_list(
-    dialect: XsiamDialect,
-    fields: &Value,
-    name: &str,
-    numbers: bool,
-) -> Result<Vec<String>, Response> {
+/// A required non-empty array of non-empty strings (ids are strings in
+/// the vendor's file; live tenants refuse numbers).
+fn id_list(dialect: XsiamDialect, fields: &Value, name: &str) -> Result<Vec<String>, Response> {
     let refuse = |why: &str| Err(refusal(dialect, format!("{name} {why}")));
     let Some(items) = fields.get(name).and_then(Value::as_array) else {
         return refuse("is required: a non-empty array of strings");
@@ -132,7 +128,6 @@ fn id_list(
     for item in items {
         match item {
             Value::String(id) if !id.is_empty() => ids.push(id.clone()),
-            Value::Number(n) if numbers => ids.push(n.to_string()),
             Value::Number(_) => return refuse("must be strings, not numbers"),
             _ => return refuse("must be non-empty strings"),
         }
@@ -158,9 +153,22 @@ macro_rules! checked {
     };
 }
 
-/// `get_all_reports`: every report; the body says nothing.
+/// `get_all_reports`: every report; the body says nothing: `{}`, or
+/// `{"request_data": {}}`. Any parameter is refused.
 pub(crate) async fn all(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
-    let _fields = accepted!(app, headers, body);
+    let fields = accepted!(app, headers, body);
+    // Beside `request_data`, and inside it.
+    let top: Value = serde_json::from_slice(&body).unwrap_or_default();
+    let unknown = |o: &Value| {
+        o.as_object()
+            .and_then(|o| o.keys().find(|k| *k != "request_data").cloned())
+    };
+    if let Some(other) = unknown(&top).or_else(|| unknown(&fields)) {
+        return refusal(
+            app.xsiam_dialect,
+            format!("unknown parameter {other:?}: get_all_reports takes none"),
+        );
+    }
     let reports: Vec<XsiamReport> = app.lock().xsiam.values().cloned().collect();
     answer(&app, Read::All, &reports)
 }
@@ -173,12 +181,7 @@ pub(crate) async fn by_source_id(
     body: Bytes,
 ) -> Response {
     let fields = accepted!(app, headers, body);
-    let ids = checked!(id_list(
-        app.xsiam_dialect,
-        &fields,
-        "xsoar_source_ids",
-        true
-    ));
+    let ids = checked!(id_list(app.xsiam_dialect, &fields, "xsoar_source_ids"));
     let reports: Vec<XsiamReport> = {
         let inner = app.lock();
         ids.iter()
@@ -188,8 +191,8 @@ pub(crate) async fn by_source_id(
     answer(&app, Read::BySourceId, &reports)
 }
 
-/// `get_reports_by_incident_id`: the reports of the incidents named. Live
-/// tenants refuse numbers; the page's sandbox takes them.
+/// `get_reports_by_incident_id`: the reports of the incidents named, by
+/// ids as strings.
 pub(crate) async fn by_incident_id(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
@@ -197,12 +200,7 @@ pub(crate) async fn by_incident_id(
 ) -> Response {
     let dialect = app.xsiam_dialect;
     let fields = accepted!(app, headers, body);
-    let ids = checked!(id_list(
-        dialect,
-        &fields,
-        "incident_ids",
-        dialect == XsiamDialect::Page
-    ));
+    let ids = checked!(id_list(dialect, &fields, "incident_ids"));
     let reports: Vec<XsiamReport> = app
         .lock()
         .xsiam
@@ -225,7 +223,7 @@ pub(crate) async fn by_statuses(
 ) -> Response {
     let dialect = app.xsiam_dialect;
     let fields = accepted!(app, headers, body);
-    let labels = checked!(id_list(dialect, &fields, "report_statuses", false));
+    let labels = checked!(id_list(dialect, &fields, "report_statuses"));
     let mut stored = Vec::with_capacity(labels.len());
     for label in &labels {
         match filter_stored_form(dialect, label) {

@@ -108,3 +108,53 @@ async fn the_crate_readme_example_runs_against_the_default_sandbox() {
         .unwrap();
     assert!(body.ends_with("\nSeen again."), "{body}");
 }
+
+const ANALYST_LOOP: &str = include_str!("../examples/analyst_loop.rs");
+
+#[test]
+fn both_readmes_show_the_analysts_loop_word_for_word() {
+    let block = format!("```rust,no_run\n{ANALYST_LOOP}```");
+    assert!(
+        ROOT_README.contains(&block),
+        "README.md must show examples/analyst_loop.rs in a ```rust,no_run block"
+    );
+    assert!(
+        CRATE_README.contains(&block),
+        "crates/threat-reports/README.md must show examples/analyst_loop.rs"
+    );
+}
+
+/// The analyst's loop against the sandbox in both dialects: each new
+/// report is assigned, commented once and in progress.
+#[tokio::test]
+async fn the_analysts_loop_runs_against_the_sandbox_in_both_dialects() {
+    for dialect in [
+        report_sandbox::XsiamDialect::Page,
+        report_sandbox::XsiamDialect::Live,
+    ] {
+        let sandbox = Sandbox::builder().xsiam_dialect(dialect).start().await.unwrap();
+        let stdout = run_example(&sandbox, "analyst_loop").await;
+        assert_eq!(
+            stdout,
+            "777777 IN_PROGRESS Suspicious PowerShell on finance hosts\n\
+             777779 IN_PROGRESS Credential stuffing against the VPN portal\n",
+            "{dialect}"
+        );
+        let state = sandbox.state();
+        for id in ["777777", "777779"] {
+            let report = state
+                .xsiam_reports
+                .iter()
+                .find(|r| r.xsoar_source_id.as_deref() == Some(id))
+                .unwrap();
+            assert_eq!(report.report_status.as_deref(), Some("IN_PROGRESS"));
+            assert_eq!(report.assigned_user.as_deref(), Some("analyst@company.com"));
+            let comments = state
+                .xsiam_comments
+                .iter()
+                .filter(|c| c.xsoar_source_id == id && c.comment_text == "Triage started")
+                .count();
+            assert_eq!(comments, 1, "{dialect} {id}");
+        }
+    }
+}
