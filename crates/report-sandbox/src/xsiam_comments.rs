@@ -216,12 +216,12 @@ pub(crate) async fn get_comments(
         );
     }
     let source_id = match fields.get("xsoar_source_id") {
-        None | Some(Value::Null) => None,
+        None => None,
         Some(Value::String(id)) if !id.is_empty() => Some(id.as_str()),
         Some(_) => return refusal(dialect, "xsoar_source_id must be a non-empty string".into()),
     };
     let time = |name: &str| match fields.get(name) {
-        None | Some(Value::Null) => Ok(None),
+        None => Ok(None),
         Some(value) => value.as_i64().map(Some).ok_or_else(|| {
             refusal(
                 dialect,
