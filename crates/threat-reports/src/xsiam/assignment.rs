@@ -17,10 +17,12 @@ use crate::error::Api;
 /// ```
 /// use threat_reports::xsiam::Assignment;
 ///
-/// let cleared = Assignment { source_id: "777776".into(), assigned_user: None };
-/// assert_eq!(serde_json::to_value(&cleared).unwrap()["assigned_user"], serde_json::Value::Null);
+/// let cleared: Assignment =
+///     serde_json::from_str(r#"{"source_id": "777776", "assigned_user": null}"#).unwrap();
+/// assert_eq!(cleared.assigned_user, None);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[non_exhaustive]
 pub struct Assignment {
     /// The report (`xsoar_source_id`): the answer's, or the id sent.
     pub source_id: String,
