@@ -234,9 +234,7 @@ pub(crate) async fn get_comments(
         let inner = app.lock();
         let all = inner.xsiam_comments.iter();
         match (source_id, window) {
-            (Some(id), _) => {
-                all.filter(|c| c.xsoar_source_id == id).cloned().collect()
-            }
+            (Some(id), _) => all.filter(|c| c.xsoar_source_id == id).cloned().collect(),
             (_, (Some(start), Some(end))) => all
                 .filter(|c| (start..=end).contains(&c.comment_insert_time))
                 .cloned()

@@ -12,7 +12,9 @@ async fn main() -> Result<(), threat_reports::Error> {
         xsiam.assign_report(id, "analyst@company.com", None).await?;
         let note = NewComment::new("Triage started", "analyst@company.com");
         xsiam.add_comment(id, note).await?; // never posted twice, even if an answer is lost
-        let report = xsiam.update_report_status(id, ReportStatus::InProgress).await?;
+        let report = xsiam
+            .update_report_status(id, ReportStatus::InProgress)
+            .await?;
         println!("{id} {} {}", report.status, report.name.unwrap_or_default());
     }
     Ok(())

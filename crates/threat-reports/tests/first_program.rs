@@ -132,7 +132,11 @@ async fn the_analysts_loop_runs_against_the_sandbox_in_both_dialects() {
         report_sandbox::XsiamDialect::Page,
         report_sandbox::XsiamDialect::Live,
     ] {
-        let sandbox = Sandbox::builder().xsiam_dialect(dialect).start().await.unwrap();
+        let sandbox = Sandbox::builder()
+            .xsiam_dialect(dialect)
+            .start()
+            .await
+            .unwrap();
         let stdout = run_example(&sandbox, "analyst_loop").await;
         assert_eq!(
             stdout,

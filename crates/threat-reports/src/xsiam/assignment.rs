@@ -1,12 +1,9 @@
 //! Assigning a report, and clearing its assignment.
 
 use serde_json::Value;
-use xsiam_client::types::{
-    UpdateReportAssignmentBody, UpdateReportAssignmentEnvelope, UpdateReportAssignmentRequest,
-};
+use xsiam_client::types::UpdateReportAssignmentRequest;
 
-use super::envelope::Envelope;
-use super::exchange::{About, unreadable};
+use super::exchange::{About, Enveloped, unreadable};
 use super::{XsiamClient, source_id_of};
 use crate::Error;
 use crate::call::CallRecord;
@@ -149,13 +146,7 @@ impl XsiamClient {
         self.exchange(
             About::Report,
             |envelope| {
-                let body: UpdateReportAssignmentBody = match envelope {
-                    Envelope::Flat => fields.clone().into(),
-                    Envelope::RequestData => UpdateReportAssignmentEnvelope {
-                        request_data: fields.clone(),
-                    }
-                    .into(),
-                };
+                let body = fields.body(envelope);
                 async move {
                     let request = self.client.update_report_assignment(&body);
                     self.send(envelope, request, |reply, record| {

@@ -6,12 +6,11 @@ use std::collections::HashSet;
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 use xsiam_client::types::{
-    AddCommentBody, AddCommentEnvelope, AddCommentRequest, ExtractZipFile, ExtractZipFileString,
-    GetCommentsBody, GetCommentsEnvelope, GetCommentsRequest,
+    AddCommentRequest, ExtractZipFile, ExtractZipFileString, GetCommentsRequest,
 };
 
 use super::envelope::Envelope;
-use super::exchange::{About, unreadable};
+use super::exchange::{About, Enveloped, unreadable};
 use super::{XsiamClient, source_id_of};
 use crate::call::CallRecord;
 use crate::{Error, StatusDialect};
@@ -294,13 +293,7 @@ impl XsiamClient {
         self.exchange(
             About::Read,
             |envelope| {
-                let body: GetCommentsBody = match envelope {
-                    Envelope::Flat => fields.clone().into(),
-                    Envelope::RequestData => GetCommentsEnvelope {
-                        request_data: fields.clone(),
-                    }
-                    .into(),
-                };
+                let body = fields.body(envelope);
                 async move {
                     let request = self.client.get_comments(&body);
                     self.send(envelope, request, comments).await
@@ -399,15 +392,7 @@ impl XsiamClient {
             |envelope| {
                 let body = comment
                     .request(source_id, envelope)
-                    .map(|fields| -> AddCommentBody {
-                        match envelope {
-                            Envelope::Flat => fields.into(),
-                            Envelope::RequestData => AddCommentEnvelope {
-                                request_data: fields,
-                            }
-                            .into(),
-                        }
-                    });
+                    .map(|fields| fields.body(envelope));
                 async move {
                     let body = match body {
                         Ok(body) => body,

@@ -46,6 +46,42 @@ pub(crate) enum About {
     Read,
 }
 
+/// A request's fields, sent flat or wrapped in `request_data`: each
+/// operation's generated body type takes either.
+pub(crate) trait Enveloped: Clone {
+    /// The generated body type (flat or wrapped).
+    type Body;
+    /// The body to send in `envelope`.
+    fn body(&self, envelope: Envelope) -> Self::Body;
+}
+
+macro_rules! enveloped {
+    ($($request:ident => $wrapped:ident in $body:ident),+ $(,)?) => {$(
+        impl Enveloped for xsiam_client::types::$request {
+            type Body = xsiam_client::types::$body;
+            fn body(&self, envelope: Envelope) -> Self::Body {
+                match envelope {
+                    Envelope::Flat => self.clone().into(),
+                    Envelope::RequestData => xsiam_client::types::$wrapped {
+                        request_data: self.clone(),
+                    }
+                    .into(),
+                }
+            }
+        }
+    )+};
+}
+
+enveloped!(
+    UpdateReportStatusRequest => UpdateReportStatusEnvelope in UpdateReportStatusBody,
+    GetReportsBySourceIdRequest => GetReportsBySourceIdEnvelope in GetReportsBySourceIdBody,
+    GetReportsByIncidentIdRequest => GetReportsByIncidentIdEnvelope in GetReportsByIncidentIdBody,
+    GetReportsByStatusesRequest => GetReportsByStatusesEnvelope in GetReportsByStatusesBody,
+    UpdateReportAssignmentRequest => UpdateReportAssignmentEnvelope in UpdateReportAssignmentBody,
+    AddCommentRequest => AddCommentEnvelope in AddCommentBody,
+    GetCommentsRequest => GetCommentsEnvelope in GetCommentsBody,
+);
+
 /// The generated answers: each holds its `reply` as it arrived.
 pub(crate) trait HasReply {
     fn reply(&self) -> &str;

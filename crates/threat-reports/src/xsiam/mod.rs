@@ -29,9 +29,7 @@ mod report;
 use std::fmt;
 use std::sync::Arc;
 
-use xsiam_client::types::{
-    UpdateReportStatusBody, UpdateReportStatusEnvelope, UpdateReportStatusRequest,
-};
+use xsiam_client::types::UpdateReportStatusRequest;
 
 pub use assignment::Assignment;
 pub use builder::XsiamClientBuilder;
@@ -40,8 +38,8 @@ pub use envelope::BodyEnvelope;
 pub use report::{Attachment, Classification, MthReport, NoReport};
 
 use crate::{Error, ReportStatus, StatusDialect};
-use envelope::{Envelope, EnvelopeState};
-use exchange::{About, unreadable};
+use envelope::EnvelopeState;
+use exchange::{About, Enveloped, unreadable};
 
 /// The operations never sent twice once they may have reached the server:
 /// a comment applied twice is two comments.
@@ -278,13 +276,7 @@ impl XsiamClient {
         self.exchange(
             About::Status(status),
             |envelope| {
-                let body: UpdateReportStatusBody = match envelope {
-                    Envelope::Flat => fields.clone().into(),
-                    Envelope::RequestData => UpdateReportStatusEnvelope {
-                        request_data: fields.clone(),
-                    }
-                    .into(),
-                };
+                let body = fields.body(envelope);
                 async move {
                     let request = self.client.update_report_status(&body);
                     self.send(envelope, request, |reply, record| {

@@ -4,14 +4,12 @@
 use std::fmt::Display;
 
 use xsiam_client::types::{
-    GetAllReportsBody, GetAllReportsBodyRequestData, GetReportsByIncidentIdBody,
-    GetReportsByIncidentIdEnvelope, GetReportsByIncidentIdRequest, GetReportsBySourceIdBody,
-    GetReportsBySourceIdEnvelope, GetReportsBySourceIdRequest, GetReportsByStatusesBody,
-    GetReportsByStatusesEnvelope, GetReportsByStatusesRequest,
+    GetAllReportsBody, GetAllReportsBodyRequestData, GetReportsByIncidentIdRequest,
+    GetReportsBySourceIdRequest, GetReportsByStatusesRequest,
 };
 
 use super::envelope::Envelope;
-use super::exchange::{About, unreadable};
+use super::exchange::{About, Enveloped, unreadable};
 use super::{MthReport, XsiamClient, source_id_of};
 use crate::call::CallRecord;
 use crate::{Error, ReportStatus};
@@ -37,33 +35,6 @@ fn not_empty<T>(items: Vec<T>, field: &'static str, allowed: &str) -> Result<Vec
         });
     }
     Ok(items)
-}
-
-/// Sends `$fields` in the envelope the exchange picks, with the generated
-/// `$body` and `$envelope` types and operation `$op`, decoding reports.
-macro_rules! read {
-    ($client:expr, $op:ident, $body:ident, $envelope:ident, $fields:expr) => {{
-        let fields = $fields;
-        $client
-            .exchange(
-                About::Read,
-                |envelope| {
-                    let body: $body = match envelope {
-                        Envelope::Flat => fields.clone().into(),
-                        Envelope::RequestData => $envelope {
-                            request_data: fields.clone(),
-                        }
-                        .into(),
-                    };
-                    async move {
-                        let request = $client.client.$op(&body);
-                        $client.send(envelope, request, reports).await
-                    }
-                },
-                |_| None,
-            )
-            .await
-    }};
 }
 
 impl XsiamClient {
@@ -125,13 +96,18 @@ impl XsiamClient {
         let fields = GetReportsBySourceIdRequest {
             xsoar_source_ids: not_empty(ids, "source_ids", "at least one source id")?,
         };
-        read!(
-            self,
-            get_reports_by_source_id,
-            GetReportsBySourceIdBody,
-            GetReportsBySourceIdEnvelope,
-            fields
+        self.exchange(
+            About::Read,
+            |envelope| {
+                let body = fields.body(envelope);
+                async move {
+                    let request = self.client.get_reports_by_source_id(&body);
+                    self.send(envelope, request, reports).await
+                }
+            },
+            |_| None,
         )
+        .await
     }
 
     /// The reports of these incidents. Ids go out as strings, as live
@@ -162,13 +138,18 @@ impl XsiamClient {
         let fields = GetReportsByIncidentIdRequest {
             incident_ids: not_empty(ids, "incident_ids", "at least one incident id")?,
         };
-        read!(
-            self,
-            get_reports_by_incident_id,
-            GetReportsByIncidentIdBody,
-            GetReportsByIncidentIdEnvelope,
-            fields
+        self.exchange(
+            About::Read,
+            |envelope| {
+                let body = fields.body(envelope);
+                async move {
+                    let request = self.client.get_reports_by_incident_id(&body);
+                    self.send(envelope, request, reports).await
+                }
+            },
+            |_| None,
         )
+        .await
     }
 
     /// The reports in any of these statuses. Requests carry labels (`On
@@ -204,17 +185,10 @@ impl XsiamClient {
                 .filter(|s| **s != ReportStatus::OnHold)
                 .find_map(|s| client.refused_status(*s))
         };
-        let fields = &fields;
         self.exchange(
             About::Read,
             |envelope| {
-                let body: GetReportsByStatusesBody = match envelope {
-                    Envelope::Flat => fields.clone().into(),
-                    Envelope::RequestData => GetReportsByStatusesEnvelope {
-                        request_data: fields.clone(),
-                    }
-                    .into(),
-                };
+                let body = fields.body(envelope);
                 async move {
                     let request = self.client.get_reports_by_statuses(&body);
                     self.send(envelope, request, reports).await
