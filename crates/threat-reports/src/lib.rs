@@ -7,6 +7,10 @@
 //! - [`ReportStatus`] and [`Severity`] turn the many spellings of a status
 //!   or severity into one canonical value; [`Reported`] keeps a value an
 //!   answer carries even when this crate does not know it yet.
+//! - [`xsiam::XsiamClient`] covers the eight MTH/MDR endpoints of Cortex
+//!   XSIAM (read and filter reports, assign them, comment on them, set
+//!   their status) in both dialects tenants speak; [`trustar::TrustarClient`]
+//!   reads and replaces TruSTAR reports.
 //! - [`indicators`] counts a report body's indicators the way TruSTAR does,
 //!   before the upload, so an oversized report is caught at once with a
 //!   breakdown by kind.

@@ -13,7 +13,8 @@ use serde_json::{Map, Value};
 use crate::error::{Api, ApiResponse, snippet};
 use crate::{Error, ReportStatus, Reported, Severity};
 
-/// An MTH/MDR report as XSIAM stored it after the update. Serializes with
+/// An MTH/MDR report as an answer carries it (a read's row, or the report
+/// as stored after an update). Serializes with
 /// these field names (stable, for scripts), times as RFC 3339.
 ///
 /// Every field is read on its own: a field that is missing, null, of the
