@@ -75,3 +75,48 @@ fn docs_render_every_operation_into_a_self_contained_page() {
         "the page loads a remote script"
     );
 }
+
+/// `cargo xtask foreign-examples`: another file's examples are checked
+/// against our spec's schemas for the same operation; one that breaks them
+/// is reported.
+#[test]
+fn foreign_examples_are_held_against_our_schemas() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("vendor.yaml");
+    let foreign = |extract: &str| {
+        format!(
+            r#"
+openapi: 3.0.0
+info: {{ title: A vendor's file, version: "1" }}
+paths:
+  /public_api/v1/mth/child/add_comment:
+    post:
+      requestBody:
+        content:
+          application/json:
+            examples:
+              Example 1:
+                value:
+                  xsoar_source_id: "777771"
+                  comment_text: Done.
+                  comment_created_by: analyst@company.com
+                  extract_zip_file: {extract}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              example: {{ reply: true }}
+"#
+        )
+    };
+    fs::write(&file, foreign("'false'")).unwrap();
+    let checked =
+        xtask::foreign_examples::foreign_examples(&workspace_root(), &file, None).unwrap();
+    assert_eq!(checked, 2);
+    fs::write(&file, foreign("maybe")).unwrap();
+    let error = xtask::foreign_examples::foreign_examples(&workspace_root(), &file, None)
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("do not fit specs/xsiam.yaml"), "{error}");
+}

@@ -7,6 +7,7 @@ pub mod apis;
 pub mod bench_build;
 pub mod bench_peers;
 pub mod ci;
+pub mod foreign_examples;
 pub mod fuzz;
 pub mod generate;
 pub mod library;

@@ -1,6 +1,6 @@
 //! `cargo xtask COMMAND`: see `cargo xtask help`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
@@ -43,6 +43,11 @@ commands:
                         sharing most paths with PATH) from another OpenAPI
                         file, such as a vendor's own, rated as if PATH were
                         the base; prints, never fails
+  foreign-examples PATH [SPEC]
+                        every request and 2xx example of another OpenAPI
+                        file (a vendor's own) checked against specs/SPEC.yaml
+                        (default: the one sharing most paths) with the
+                        pinned openapi-examples-validator
   public-api [--bless]  each library crate's public API against its committed
                         crates/NAME/public-api.txt (--bless rewrites them);
                         installs cargo-public-api if missing
@@ -117,6 +122,12 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             _ if command.is_none() && !arg.starts_with('-') => command = Some(arg),
+            _ if command.as_deref() == Some("foreign-examples")
+                && !arg.starts_with('-')
+                && positional.len() < 2 =>
+            {
+                positional.push(arg)
+            }
             _ if command.as_deref() == Some("spec-diff")
                 && !arg.starts_with('-')
                 && positional.is_empty() =>
@@ -185,6 +196,13 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
                 xtask::spec_diff::spec_diff(&root, base, allow_breaking)?;
             }
         },
+        Some("foreign-examples") => {
+            let Some(file) = positional.first() else {
+                bail!("foreign-examples needs the path of an OpenAPI file\n\n{USAGE}");
+            };
+            let spec = positional.get(1).map(String::as_str);
+            xtask::foreign_examples::foreign_examples(&root, Path::new(file), spec)?;
+        }
         Some("public-api") => xtask::library::public_api(&root, bless)?,
         Some("library") => ci::library_checks(&root)?,
         Some("bench-build") => xtask::bench_build::bench_build(&root)?,

@@ -116,17 +116,19 @@ pub fn since(root: &Path, base: &str) -> Result<Report> {
     compare(&specs_at(root, base)?, &specs_now(root)?)
 }
 
-/// What separates `root/specs/{spec}.yaml` from another OpenAPI file (a
-/// vendor's own, say): every difference, rated as if that file were the
-/// base and ours the change. With no `spec`, the one of `specs/` whose
-/// paths the file shares most. The generated-API part is left out: a
-/// foreign file need not generate.
-pub fn against_file(root: &Path, base_file: &Path, spec: Option<&str>) -> Result<(String, Report)> {
-    let text = std::fs::read_to_string(base_file)
-        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", base_file.display()))?;
-    let shown = base_file.display().to_string();
+/// Another OpenAPI file's text, and the spec of `root/specs/` it goes
+/// with: `spec` when named, else the one whose paths it shares most; with
+/// that spec's name and text.
+pub fn matching_spec(
+    root: &Path,
+    file: &Path,
+    spec: Option<&str>,
+) -> Result<(String, String, String)> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+    let shown = file.display().to_string();
     let theirs = parse_spec(&shown, &text)?;
-    let ours = specs_now(root)?;
+    let mut ours = specs_now(root)?;
     let name = match spec {
         Some(name) if ours.contains_key(name) => name.to_string(),
         Some(name) => bail!(
@@ -134,18 +136,15 @@ pub fn against_file(root: &Path, base_file: &Path, spec: Option<&str>) -> Result
             ours.keys().cloned().collect::<Vec<_>>().join(", ")
         ),
         None => {
-            let shared = |text: &str| -> Result<usize> {
-                let spec = parse_spec("specs", text)?;
-                Ok(spec
+            let mut best: Option<(usize, String)> = None;
+            for (name, ours) in &ours {
+                let spec = parse_spec(&format!("specs/{name}.yaml"), ours)?;
+                let n = spec
                     .paths
                     .paths
                     .keys()
                     .filter(|p| theirs.paths.paths.contains_key(*p))
-                    .count())
-            };
-            let mut best = None;
-            for (name, text) in &ours {
-                let n = shared(text)?;
+                    .count();
                 if n > 0 && best.as_ref().is_none_or(|(m, _)| n > *m) {
                     best = Some((n, name.clone()));
                 }
@@ -153,14 +152,24 @@ pub fn against_file(root: &Path, base_file: &Path, spec: Option<&str>) -> Result
             match best {
                 Some((_, name)) => name,
                 None => bail!(
-                    "{shown} shares no path with any spec in specs/; name one: spec-diff \
-                     --base-file {shown} SPEC"
+                    "{shown} shares no path with any spec in specs/; name one: SPEC after the path"
                 ),
             }
         }
     };
-    let path = format!("specs/{name}.yaml");
-    let is = parse_spec(&path, &ours[&name])?;
+    let ours = ours.remove(&name).unwrap_or_default();
+    Ok((text, name, ours))
+}
+
+/// What separates `root/specs/{spec}.yaml` from another OpenAPI file (a
+/// vendor's own, say): every difference, rated as if that file were the
+/// base and ours the change. With no `spec`, the one of `specs/` whose
+/// paths the file shares most. The generated-API part is left out: a
+/// foreign file need not generate.
+pub fn against_file(root: &Path, base_file: &Path, spec: Option<&str>) -> Result<(String, Report)> {
+    let (theirs, name, ours) = matching_spec(root, base_file, spec)?;
+    let theirs = parse_spec(&base_file.display().to_string(), &theirs)?;
+    let is = parse_spec(&format!("specs/{name}.yaml"), &ours)?;
     let report = Report {
         changes: diff_specs(&name, &theirs, &is),
         generated: Vec::new(),
