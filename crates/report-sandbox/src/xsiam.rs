@@ -148,6 +148,17 @@ pub(crate) fn accept(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Valu
     }
 }
 
+/// The value of a check, or (from the handler) the answer that refused it.
+macro_rules! checked {
+    ($result:expr) => {
+        match $result {
+            Ok(value) => value,
+            Err(refused) => return refused,
+        }
+    };
+}
+pub(crate) use checked;
+
 /// A field that must be a non-empty string.
 pub(crate) fn required_text<'a>(
     dialect: XsiamDialect,
@@ -170,14 +181,8 @@ pub(crate) async fn update_status(
     body: Bytes,
 ) -> Response {
     let dialect = app.xsiam_dialect;
-    let fields = match accept(&app, &headers, &body) {
-        Ok(fields) => fields,
-        Err(refused) => return refused,
-    };
-    let source_id = match required_text(dialect, &fields, "xsoar_source_id") {
-        Ok(id) => id,
-        Err(refused) => return refused,
-    };
+    let fields = checked!(accept(&app, &headers, &body));
+    let source_id = checked!(required_text(dialect, &fields, "xsoar_source_id"));
     let label = fields
         .get("report_status")
         .and_then(Value::as_str)

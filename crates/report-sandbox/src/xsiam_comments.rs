@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use crate::dialect::XsiamDialect;
 use crate::shared::{App, now_ms};
 use crate::wire::XsiamComment;
-use crate::xsiam::{accept, refusal, reply, required_text, unknown_report};
+use crate::xsiam::{accept, checked, refusal, reply, required_text, unknown_report};
 
 /// The tenant's users an assignment may name (`user` is validated against
 /// them), with their display names.
@@ -37,15 +37,6 @@ const ATTACHMENT_PREFIXES: [&str; 5] = [
     "update_comment/",
     "comment/",
 ];
-
-macro_rules! checked {
-    ($result:expr) => {
-        match $result {
-            Ok(value) => value,
-            Err(refused) => return refused,
-        }
-    };
-}
 
 /// `report/update/assign`: sets the assignee, or clears the assignment
 /// when `user` is absent or null (as live tenants do); `user` must be one

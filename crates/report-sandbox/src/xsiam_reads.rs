@@ -17,7 +17,7 @@ use serde_json::{Map, Value, json};
 use crate::dialect::{XsiamAnswerShape, XsiamDialect, filter_labels, filter_stored_form};
 use crate::shared::App;
 use crate::wire::XsiamReport;
-use crate::xsiam::{accept, refusal, reply};
+use crate::xsiam::{accept, checked, refusal, reply};
 
 /// Which read, for its answer's shape.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -135,28 +135,10 @@ fn id_list(dialect: XsiamDialect, fields: &Value, name: &str) -> Result<Vec<Stri
     Ok(ids)
 }
 
-macro_rules! accepted {
-    ($app:expr, $headers:expr, $body:expr) => {
-        match accept(&$app, &$headers, &$body) {
-            Ok(fields) => fields,
-            Err(refused) => return refused,
-        }
-    };
-}
-
-macro_rules! checked {
-    ($result:expr) => {
-        match $result {
-            Ok(value) => value,
-            Err(refused) => return refused,
-        }
-    };
-}
-
 /// `get_all_reports`: every report; the body says nothing: `{}`, or
 /// `{"request_data": {}}`. Any parameter is refused.
 pub(crate) async fn all(State(app): State<Arc<App>>, headers: HeaderMap, body: Bytes) -> Response {
-    let fields = accepted!(app, headers, body);
+    let fields = checked!(accept(&app, &headers, &body));
     // Beside `request_data`, and inside it.
     let top: Value = serde_json::from_slice(&body).unwrap_or_default();
     let unknown = |o: &Value| {
@@ -180,7 +162,7 @@ pub(crate) async fn by_source_id(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let fields = accepted!(app, headers, body);
+    let fields = checked!(accept(&app, &headers, &body));
     let ids = checked!(id_list(app.xsiam_dialect, &fields, "xsoar_source_ids"));
     let reports: Vec<XsiamReport> = {
         let inner = app.lock();
@@ -199,7 +181,7 @@ pub(crate) async fn by_incident_id(
     body: Bytes,
 ) -> Response {
     let dialect = app.xsiam_dialect;
-    let fields = accepted!(app, headers, body);
+    let fields = checked!(accept(&app, &headers, &body));
     let ids = checked!(id_list(dialect, &fields, "incident_ids"));
     let reports: Vec<XsiamReport> = app
         .lock()
@@ -222,7 +204,7 @@ pub(crate) async fn by_statuses(
     body: Bytes,
 ) -> Response {
     let dialect = app.xsiam_dialect;
-    let fields = accepted!(app, headers, body);
+    let fields = checked!(accept(&app, &headers, &body));
     let labels = checked!(id_list(dialect, &fields, "report_statuses"));
     let mut stored = Vec::with_capacity(labels.len());
     for label in &labels {
