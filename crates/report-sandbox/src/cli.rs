@@ -42,6 +42,11 @@ pub struct SandboxOptions {
     /// The most indicators a TruSTAR report may hold.
     #[arg(long, default_value_t = 2000)]
     pub max_indicators: usize,
+    /// Milliseconds a TruSTAR report takes to process once written
+    /// (`/status` says SUBMISSION_PROCESSING and its indicators are 404
+    /// meanwhile), at most a day.
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=86_400_000))]
+    pub trustar_processing_ms: u64,
     /// A fault for the next requests: `429:COUNT[:WAIT_MS]`, 503:COUNT,
     /// hang:COUNT:MS or drop:COUNT; or for the next updates, after they are
     /// applied: apply_drop:COUNT, apply_503:COUNT or apply_hang:COUNT:MS.
@@ -92,6 +97,7 @@ impl SandboxOptions {
             .port(args.port)
             .token_lifetime(Duration::from_secs(args.token_lifetime))
             .max_indicators(args.max_indicators)
+            .trustar_processing(Duration::from_millis(args.trustar_processing_ms))
             .enforce_rate_limits(args.enforce_rate_limits)
             .xsiam_dialect(args.xsiam_dialect)
             .xsiam_answer(args.xsiam_answer)

@@ -72,9 +72,9 @@ fn dropped() -> Response {
 }
 
 /// Whether a request changes state: the XSIAM writes (status, assign,
-/// comment) and TruSTAR's PUT and POST; not the reads (XSIAM's are POSTs
-/// too) and not the token endpoint. Apply-faults only bite where something
-/// is applied.
+/// comment) and TruSTAR's report PUT, POST and DELETE; not the reads
+/// (XSIAM's are POSTs too) and not the token endpoint. Apply-faults only
+/// bite where something is applied.
 fn is_update(request: &Request) -> bool {
     let path = request.uri().path();
     let method = request.method();
@@ -84,8 +84,13 @@ fn is_update(request: &Request) -> bool {
         "/public_api/v1/mth/child/add_comment",
     ];
     XSIAM_WRITES.contains(&path)
-        || (path.starts_with("/api/1.3/reports/")
-            && (method == axum::http::Method::PUT || method == axum::http::Method::POST))
+        || (path.starts_with("/api/1.3/reports")
+            && [
+                axum::http::Method::PUT,
+                axum::http::Method::POST,
+                axum::http::Method::DELETE,
+            ]
+            .contains(method))
 }
 
 impl App {

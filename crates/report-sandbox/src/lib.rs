@@ -35,6 +35,9 @@
 //! ```
 
 #![forbid(unsafe_code)]
+// A refused request is its answer (`Err(Response)` in the handlers'
+// helpers), built once per request: boxing it would only add an allocation.
+#![allow(clippy::result_large_err)]
 #![warn(missing_docs)]
 
 pub mod cli;
@@ -53,6 +56,9 @@ mod shared;
 mod admin;
 mod faults;
 mod trustar;
+mod trustar_query;
+mod trustar_reads;
+mod trustar_writes;
 mod xsiam;
 mod xsiam_comments;
 mod xsiam_reads;
@@ -69,7 +75,7 @@ pub use dialect::{XsiamAnswerShape, XsiamDialect};
 pub use fault::{Fault, FaultKind};
 pub use fault_rates::FaultRates;
 pub use state::SandboxState;
-pub use wire::{TrustarReport, XsiamComment, XsiamReport};
+pub use wire::{TrustarEnclave, TrustarReport, XsiamComment, XsiamReport};
 
 use shared::{App, Settings};
 
@@ -106,6 +112,7 @@ impl Sandbox {
                 credentials: Credentials::default(),
                 token_lifetime: Duration::from_secs(599),
                 max_indicators: TRUSTAR_UPDATE_PAGE_LIMIT,
+                trustar_processing: Duration::ZERO,
                 faults: Vec::new(),
                 fault_rates: None,
                 enforce_rate_limits: false,
@@ -147,6 +154,21 @@ impl SandboxBuilder {
     /// The most indicators a TruSTAR report may hold (413 above).
     pub fn max_indicators(mut self, limit: usize) -> Self {
         self.settings.max_indicators = limit;
+        self
+    }
+
+    /// How long a TruSTAR report takes to process once written (default
+    /// none): meanwhile `/status` says `SUBMISSION_PROCESSING` and reading
+    /// its indicators is 404, as TruSTAR warns for a report just
+    /// submitted.
+    ///
+    /// ```
+    /// let builder = report_sandbox::Sandbox::builder()
+    ///     .trustar_processing(std::time::Duration::from_millis(300));
+    /// # let _ = builder;
+    /// ```
+    pub fn trustar_processing(mut self, delay: Duration) -> Self {
+        self.settings.trustar_processing = delay;
         self
     }
 

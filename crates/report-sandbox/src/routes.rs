@@ -10,7 +10,9 @@ use axum::response::Response;
 use axum::routing::{get, post};
 
 use crate::shared::App;
-use crate::{admin, faults, trustar, xsiam, xsiam_comments, xsiam_reads};
+use crate::{
+    admin, faults, trustar, trustar_reads, trustar_writes, xsiam, xsiam_comments, xsiam_reads,
+};
 
 /// Both APIs, the faults in front of them, and the `/_sandbox` routes.
 pub(crate) fn router(app: Arc<App>) -> Router {
@@ -53,11 +55,43 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/oauth/token", post(trustar::token))
         // Other methods, POST among them, go to `trustar::other_method`.
         .route(
+            "/api/1.3/reports",
+            get(trustar_reads::list).post(trustar_writes::submit),
+        )
+        .route("/api/1.3/reports/search", get(trustar_reads::search))
+        .route("/api/1.3/reports/upsert", post(trustar_writes::upsert))
+        .route(
+            "/api/1.3/reports/correlated",
+            get(trustar_reads::correlated),
+        )
+        .route("/api/1.3/reports/tags", get(trustar_reads::enclave_tags))
+        .route(
             "/api/1.3/reports/{id}",
             get(trustar::get_report)
                 .put(trustar::put_report)
+                .delete(trustar_writes::delete)
                 .fallback(trustar::other_method),
         )
+        .route("/api/1.3/reports/{id}/status", get(trustar_reads::status))
+        .route(
+            "/api/1.3/reports/{id}/indicators",
+            get(trustar_reads::indicators),
+        )
+        .route(
+            "/api/1.3/reports/{id}/tags",
+            get(trustar_reads::report_tags),
+        )
+        .route(
+            "/api/1.3/reports/{id}/alter-tags",
+            post(trustar_writes::alter_tags),
+        )
+        .route("/api/1.3/reports/copy/{id}", post(trustar_writes::copy))
+        .route(
+            "/api/1.3/reports/move/{id}",
+            post(trustar_writes::move_report),
+        )
+        .route("/api/1.3/enclaves", get(trustar_reads::enclaves))
+        .route("/api/1.3/request-quotas", get(trustar_reads::quotas))
         .layer(faults())
         // Outermost: every TruSTAR answer, a fault's too, carries one.
         .layer(axum::middleware::map_response(trace_id));

@@ -13,7 +13,7 @@ use crate::dialect::{XsiamAnswerShape, XsiamDialect};
 use crate::fault::Fault;
 use crate::fault_rates::{FaultRates, RandomFaults};
 use crate::state::SandboxState;
-use crate::wire::{TrustarReport, XsiamComment, XsiamReport};
+use crate::wire::{TrustarEnclave, TrustarReport, XsiamComment, XsiamReport};
 
 /// What a [`SandboxBuilder`](crate::SandboxBuilder) sets.
 #[derive(Debug, Clone)]
@@ -22,6 +22,8 @@ pub(crate) struct Settings {
     pub credentials: Credentials,
     pub token_lifetime: Duration,
     pub max_indicators: usize,
+    /// How long a TruSTAR report written takes to process.
+    pub trustar_processing: Duration,
     pub faults: Vec<Fault>,
     pub fault_rates: Option<FaultRates>,
     pub enforce_rate_limits: bool,
@@ -37,6 +39,7 @@ pub(crate) struct App {
     pub credentials: Credentials,
     pub token_lifetime: Duration,
     pub max_indicators: usize,
+    pub trustar_processing: Duration,
     pub enforce_rate_limits: bool,
     /// A bearer token that is always accepted.
     pub static_token: Option<String>,
@@ -57,6 +60,13 @@ pub(crate) struct Inner {
     pub trustar: BTreeMap<String, TrustarReport>,
     /// Comments on XSIAM reports, oldest first.
     pub xsiam_comments: Vec<XsiamComment>,
+    /// TruSTAR enclaves and the caller's rights.
+    pub trustar_enclaves: Vec<TrustarEnclave>,
+    /// When each TruSTAR report written lately is done processing (its
+    /// indicators extracted); a report not here is done.
+    pub trustar_ready_at: HashMap<String, Instant>,
+    /// TruSTAR calls that passed the token check (for the quota).
+    pub trustar_calls: u64,
     /// Assignments applied, per XSIAM report.
     pub xsiam_assign_counts: BTreeMap<String, u64>,
     /// Issued TruSTAR tokens and when they expire.
@@ -92,6 +102,7 @@ impl App {
             credentials: settings.credentials,
             token_lifetime: settings.token_lifetime,
             max_indicators: settings.max_indicators,
+            trustar_processing: settings.trustar_processing,
             enforce_rate_limits: settings.enforce_rate_limits,
             static_token: settings.static_token,
             xsiam_dialect: settings.xsiam_dialect,
@@ -117,6 +128,7 @@ impl App {
         SandboxState {
             xsiam_reports: inner.xsiam.values().cloned().collect(),
             trustar_reports: inner.trustar.values().cloned().collect(),
+            trustar_enclaves: inner.trustar_enclaves.clone(),
             xsiam_comments: inner.xsiam_comments.clone(),
             xsiam_update_counts: inner.xsiam_update_counts.clone(),
             xsiam_assign_counts: inner.xsiam_assign_counts.clone(),
@@ -164,6 +176,9 @@ impl Inner {
                 .map(|r| (r.id.clone().unwrap_or_default(), r.clone()))
                 .collect(),
             xsiam_comments: state.xsiam_comments.clone(),
+            trustar_enclaves: state.trustar_enclaves.clone(),
+            trustar_ready_at: HashMap::new(),
+            trustar_calls: 0,
             xsiam_assign_counts: BTreeMap::new(),
             tokens: HashMap::new(),
             faults: faults.iter().cloned().collect(),

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::wire::{TrustarReport, XsiamComment, XsiamReport};
+use crate::wire::{TrustarEnclave, TrustarReport, XsiamComment, XsiamReport};
 
 /// Every report the sandbox holds. Also the format of a state file given at
 /// start (`--state FILE`) and of `GET /_sandbox/state`.
@@ -19,8 +19,13 @@ use crate::wire::{TrustarReport, XsiamComment, XsiamReport};
 pub struct SandboxState {
     /// XSIAM MTH/MDR reports, as `{"reply": …}` carries them.
     pub xsiam_reports: Vec<XsiamReport>,
-    /// TruSTAR reports, as `GET /api/1.3/reports/{id}` returns them.
+    /// TruSTAR reports, as `GET /api/1.3/reports/{id}` returns them, with
+    /// their tags.
     pub trustar_reports: Vec<TrustarReport>,
+    /// TruSTAR enclaves and the caller's rights in each (the seeded three
+    /// when a state file has none).
+    #[serde(default = "seeded_enclaves")]
+    pub trustar_enclaves: Vec<TrustarEnclave>,
     /// Comments on XSIAM reports, in the order they were made (their ids
     /// count up), as `get_comments` returns them.
     #[serde(default)]
@@ -79,7 +84,7 @@ impl SandboxState {
         Ok(())
     }
 
-    /// The sample reports: the XSIAM vendor page's report (`777776`) and
+    /// The sample reports and enclaves: the XSIAM vendor page's report (`777776`) and
     /// four more (two of incident 4711, one of 4712; statuses `NEW`,
     /// `IN_PROGRESS`, `ON_HOLD`, `RESOLVED`), with one comment; the TruSTAR update page's report (external id `M-1234`) and one
     /// more.
@@ -215,6 +220,7 @@ impl SandboxState {
                 .expect("the seed has the fields of the vendor page"),
             trustar_reports: serde_json::from_value(trustar)
                 .expect("the seed has the fields of the vendor page"),
+            trustar_enclaves: seeded_enclaves(),
             xsiam_comments: serde_json::from_value(comments)
                 .expect("the seed has the fields of the vendor's comments"),
             xsiam_update_counts: BTreeMap::new(),
@@ -225,4 +231,36 @@ impl SandboxState {
             token_refusals: BTreeMap::new(),
         }
     }
+}
+
+/// The TruSTAR enclave every seeded report is in.
+pub(crate) const MY_ENCLAVE: &str = "e27b914b-b1ee-4d25-b4b2-d50db5208b4d";
+
+/// Three enclaves: the seeded reports' (full rights), a research one (full
+/// rights) and a community one the caller may only read (writes there are
+/// 403).
+fn seeded_enclaves() -> Vec<TrustarEnclave> {
+    let enclave = |id: &str, name: &str, kind: &str, write: bool| TrustarEnclave {
+        id: id.into(),
+        name: name.into(),
+        kind: kind.into(),
+        read: true,
+        create: write,
+        update: write,
+    };
+    vec![
+        enclave(MY_ENCLAVE, "My enclave", "CLOSED", true),
+        enclave(
+            "c0ffee00-1111-4222-8333-444455556666",
+            "Research",
+            "RESEARCH",
+            true,
+        ),
+        enclave(
+            "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0",
+            "Community intel",
+            "COMMUNITY",
+            false,
+        ),
+    ]
 }

@@ -1,4 +1,6 @@
-//! `POST /oauth/token`, `GET` and `PUT /api/1.3/reports/{id}`.
+//! What every TruSTAR endpoint shares (the token check, `idType`, finding a
+//! report, the writable fields, enclave rights), `POST /oauth/token`, and
+//! `GET` and `PUT /api/1.3/reports/{id}`.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -12,11 +14,12 @@ use bytes::Bytes;
 use serde_json::{Map, Value, json};
 
 use crate::shared::{App, Inner, json, now_ms};
+use crate::wire::TrustarReport;
 
 /// TruSTAR's size limit for a report.
-const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+pub(crate) const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
-fn message(status: StatusCode, text: &str) -> Response {
+pub(crate) fn message(status: StatusCode, text: &str) -> Response {
     json(status, json!({ "message": text }))
 }
 
@@ -27,7 +30,7 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
     )
 }
 
-fn too_large(limit: usize) -> Response {
+pub(crate) fn too_large(limit: usize) -> Response {
     message(
         StatusCode::PAYLOAD_TOO_LARGE,
         &format!(
@@ -104,7 +107,7 @@ impl App {
     /// TruSTAR's refusal, unless the call carries `Authorization: Bearer`
     /// with a token this sandbox issued and that has not expired (400 for a
     /// bad token, 401 for none).
-    fn bearer_refusal(&self, headers: &HeaderMap) -> Option<Response> {
+    pub(crate) fn bearer_refusal(&self, headers: &HeaderMap) -> Option<Response> {
         let Some(token) = headers
             .get("authorization")
             .and_then(|v| v.to_str().ok())
@@ -116,12 +119,16 @@ impl App {
                 "Full authentication is required to access this resource",
             ));
         };
+        let mut inner = self.lock();
         if self.static_token.as_deref() == Some(token) {
+            inner.trustar_calls += 1;
             return None;
         }
-        let mut inner = self.lock();
         let (refusal, description) = match inner.tokens.get(token) {
-            Some(expiry) if Instant::now() < *expiry => return None,
+            Some(expiry) if Instant::now() < *expiry => {
+                inner.trustar_calls += 1;
+                return None;
+            }
             Some(_) => ("expired", "Expired oauth2 access token"),
             None => ("invalid", "Invalid oauth2 access token"),
         };
@@ -143,7 +150,7 @@ pub(crate) struct IdTypeQuery {
 
 /// Whether the query says `idType=external` (`internal` is the default);
 /// `None` for any other value or a query that does not parse.
-fn external(query: Result<Query<IdTypeQuery>, QueryRejection>) -> Option<bool> {
+pub(crate) fn external(query: Result<Query<IdTypeQuery>, QueryRejection>) -> Option<bool> {
     let Ok(Query(query)) = query else {
         return None;
     };
@@ -155,7 +162,7 @@ fn external(query: Result<Query<IdTypeQuery>, QueryRejection>) -> Option<bool> {
 }
 
 /// TruSTAR's 400 for an `idType` that is neither.
-fn bad_id_type() -> Response {
+pub(crate) fn bad_id_type() -> Response {
     message(
         StatusCode::BAD_REQUEST,
         "idType must be internal or external",
@@ -163,7 +170,7 @@ fn bad_id_type() -> Response {
 }
 
 /// The internal id of the report `id` names.
-fn find(inner: &Inner, id: &str, external: bool) -> Option<String> {
+pub(crate) fn find(inner: &Inner, id: &str, external: bool) -> Option<String> {
     if external {
         inner
             .trustar
@@ -189,8 +196,8 @@ pub(crate) async fn get_report(
     };
     let inner = app.lock();
     match find(&inner, &id, external).and_then(|internal| inner.trustar.get(&internal)) {
-        Some(report) => json(StatusCode::OK, json!(report)),
-        None => message(StatusCode::NOT_FOUND, "Report not found"),
+        Some(report) if inner.may(Right::Read, report) => json(StatusCode::OK, answer(report)),
+        _ => message(StatusCode::NOT_FOUND, "Report not found"),
     }
 }
 
@@ -198,16 +205,16 @@ pub(crate) async fn get_report(
 /// read-only fields a client may echo from a read (`id`, `created`,
 /// `updated`, `distributionType`) are ignored, and a null optional field
 /// is an absent one.
-struct Writable {
-    title: String,
-    body: String,
-    enclave_id: String,
-    external_tracking_id: Option<String>,
-    external_url: Option<String>,
-    time_began: Option<i64>,
+pub(crate) struct Writable {
+    pub title: String,
+    pub body: String,
+    pub enclave_id: String,
+    pub external_tracking_id: Option<String>,
+    pub external_url: Option<String>,
+    pub time_began: Option<i64>,
 }
 
-fn writable(body: &Map<String, Value>) -> Result<Writable, String> {
+pub(crate) fn writable(body: &Map<String, Value>) -> Result<Writable, String> {
     let text = |key: &str| {
         body.get(key)
             .and_then(Value::as_str)
@@ -304,6 +311,14 @@ pub(crate) async fn put_report(
     let Some(internal) = find(&inner, &id, external) else {
         return message(StatusCode::NOT_FOUND, "Report not found");
     };
+    if let Some(refused) = inner.refused(Right::Update, &internal) {
+        return refused;
+    }
+    if let Some(refused) = inner.refused_in(Right::Create, &fields.enclave_id) {
+        return refused;
+    }
+    let processing = app.trustar_processing;
+    inner.processing(&internal, processing);
     let Some(report) = inner.trustar.get_mut(&internal) else {
         return message(StatusCode::NOT_FOUND, "Report not found");
     };
@@ -336,7 +351,100 @@ pub(crate) async fn other_method(
     let mut refused = StatusCode::METHOD_NOT_ALLOWED.into_response();
     refused.headers_mut().insert(
         axum::http::header::ALLOW,
-        axum::http::HeaderValue::from_static("GET,HEAD,PUT"),
+        axum::http::HeaderValue::from_static("GET,HEAD,PUT,DELETE"),
     );
     refused
+}
+
+/// A report as TruSTAR answers with it: its fields, without the tags the
+/// sandbox keeps beside them.
+pub(crate) fn answer(report: &TrustarReport) -> Value {
+    let mut value = json!(report);
+    if let Value::Object(fields) = &mut value {
+        fields.remove("tags");
+    }
+    value
+}
+
+/// A right the caller may have in an enclave.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Right {
+    Read,
+    Create,
+    Update,
+}
+
+impl Inner {
+    /// Whether the caller has `right` in `enclave` (an unknown enclave
+    /// grants nothing).
+    pub(crate) fn may_in(&self, right: Right, enclave: &str) -> bool {
+        self.trustar_enclaves
+            .iter()
+            .find(|e| e.id == enclave)
+            .is_some_and(|e| match right {
+                Right::Read => e.read,
+                Right::Create => e.create,
+                Right::Update => e.update,
+            })
+    }
+
+    /// Whether the caller has `right` in the report's enclave.
+    pub(crate) fn may(&self, right: Right, report: &TrustarReport) -> bool {
+        report
+            .enclave_ids
+            .first()
+            .is_some_and(|enclave| self.may_in(right, enclave))
+    }
+
+    /// TruSTAR's refusal of a write in `enclave`: 400 for an enclave the
+    /// caller does not know, 403 for one it may not write.
+    pub(crate) fn refused_in(&self, right: Right, enclave: &str) -> Option<Response> {
+        if !self.trustar_enclaves.iter().any(|e| e.id == enclave) {
+            return Some(message(
+                StatusCode::BAD_REQUEST,
+                &format!("Unknown enclave {enclave}: use an enclave id from GET /enclaves"),
+            ));
+        }
+        (!self.may_in(right, enclave)).then(|| {
+            let what = match right {
+                Right::Read => "read",
+                Right::Create => "create",
+                Right::Update => "update",
+            };
+            message(
+                StatusCode::FORBIDDEN,
+                &format!("The user does not have {what} access to enclave {enclave}"),
+            )
+        })
+    }
+
+    /// The refusal of `right` on the report `internal` (in its enclave).
+    pub(crate) fn refused(&self, right: Right, internal: &str) -> Option<Response> {
+        let enclave = self
+            .trustar
+            .get(internal)
+            .and_then(|r| r.enclave_ids.first())?
+            .clone();
+        self.refused_in(right, &enclave)
+    }
+
+    /// Notes that the report `internal` was written: it is processing for
+    /// `delay` from now.
+    pub(crate) fn processing(&mut self, internal: &str, delay: std::time::Duration) {
+        match Instant::now().checked_add(delay) {
+            Some(at) if !delay.is_zero() => {
+                self.trustar_ready_at.insert(internal.to_string(), at);
+            }
+            _ => {
+                self.trustar_ready_at.remove(internal);
+            }
+        }
+    }
+
+    /// Whether the report `internal` is done processing.
+    pub(crate) fn processed(&self, internal: &str) -> bool {
+        self.trustar_ready_at
+            .get(internal)
+            .is_none_or(|at| Instant::now() >= *at)
+    }
 }

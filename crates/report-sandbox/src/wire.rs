@@ -83,6 +83,39 @@ pub struct TrustarReport {
     pub distribution_type: Option<String>,
     /// The enclave it belongs to (one id).
     pub enclave_ids: Vec<String>,
+    /// Its tags, by name (in its enclave). Not part of the report object
+    /// TruSTAR answers with (`GET /reports/{id}/tags` lists them): shown
+    /// in the sandbox's state, left out of answers.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+}
+
+/// An enclave, as `GET /api/1.3/enclaves` lists it, with the caller's
+/// rights in it.
+///
+/// ```
+/// let enclave: report_sandbox::TrustarEnclave =
+///     serde_json::from_str(r#"{"id": "e1", "name": "Mine", "type": "CLOSED", "read": true, "create": true, "update": true}"#).unwrap();
+/// assert!(enclave.create);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+#[non_exhaustive]
+pub struct TrustarEnclave {
+    /// Its id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// `CLOSED`, `COMMUNITY`, `RESEARCH`, …
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Whether the caller may read its reports.
+    pub read: bool,
+    /// Whether the caller may submit reports to it.
+    pub create: bool,
+    /// Whether the caller may change (replace, tag, delete, move) its
+    /// reports.
+    pub update: bool,
 }
 
 /// A comment on an MTH/MDR report, with the field names of the vendor's

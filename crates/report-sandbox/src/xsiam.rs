@@ -1,10 +1,6 @@
 //! What every XSIAM endpoint shares (the key check, the envelope, the
 //! dialect's refusals) and `POST /public_api/v1/mth/child/report/update/status`.
 
-// A refused request is its answer (`Err(Response)`), built once per
-// request: boxing it would only add an allocation.
-#![allow(clippy::result_large_err)]
-
 use std::sync::Arc;
 
 use axum::extract::State;

@@ -1,10 +1,6 @@
 //! The MTH writes besides status, and the comments read:
 //! `report/update/assign`, `add_comment` and `get_comments`.
 
-// A refused request is its answer (`Err(Response)`), built once per
-// request: boxing it would only add an allocation.
-#![allow(clippy::result_large_err)]
-
 use std::sync::Arc;
 
 use axum::extract::State;

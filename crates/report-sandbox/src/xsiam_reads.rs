@@ -2,10 +2,6 @@
 //! `get_reports_by_source_id`, `get_reports_by_incident_id` and
 //! `get_reports_by_statuses`, each in the answer shapes its sources show.
 
-// A refused request is its answer (`Err(Response)`), built once per
-// request: boxing it would only add an allocation.
-#![allow(clippy::result_large_err)]
-
 use std::sync::Arc;
 
 use axum::extract::State;

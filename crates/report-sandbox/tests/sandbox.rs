@@ -220,7 +220,7 @@ async fn trustar_limits_are_enforced_with_413() {
         .send()
     };
     let report = |body: &str| {
-        json!({"title": "t", "reportBody": body, "enclaveIds": ["e1"], "externalTrackingId": "M-1234"}).to_string()
+        json!({"title": "t", "reportBody": body, "enclaveIds": ["e27b914b-b1ee-4d25-b4b2-d50db5208b4d"], "externalTrackingId": "M-1234"}).to_string()
     };
     let answer = put(report("evil.exe 8.8.8.8 CVE-2021-44228 CVE-2023-23397"))
         .await
@@ -248,7 +248,7 @@ async fn trustar_limits_are_enforced_with_413() {
     // epoch milliseconds, read-only fields echoed, nulls for unset fields.
     let as_read = json!({
         "id": "ignored", "created": 1, "updated": 2, "distributionType": "ENCLAVE",
-        "title": "t", "reportBody": "b", "enclaveIds": ["e1"], "externalTrackingId": "M-1234",
+        "title": "t", "reportBody": "b", "enclaveIds": ["e27b914b-b1ee-4d25-b4b2-d50db5208b4d"], "externalTrackingId": "M-1234",
         "timeBegan": 1474544315000i64, "externalUrl": null
     });
     assert_eq!(put(as_read.to_string()).await.unwrap().status(), 200);
@@ -259,7 +259,7 @@ async fn trustar_limits_are_enforced_with_413() {
         Some("ignored"),
         "the read-only id is not written"
     );
-    let null_time = json!({"title": "t", "reportBody": "b", "enclaveIds": ["e1"], "externalTrackingId": "M-1234", "timeBegan": null});
+    let null_time = json!({"title": "t", "reportBody": "b", "enclaveIds": ["e27b914b-b1ee-4d25-b4b2-d50db5208b4d"], "externalTrackingId": "M-1234", "timeBegan": null});
     assert_eq!(
         put(null_time.to_string()).await.unwrap().status(),
         200,
@@ -267,7 +267,7 @@ async fn trustar_limits_are_enforced_with_413() {
     );
     // Still refused: a time that is neither form, an out-of-range one.
     for time in [json!("yesterday"), json!(true), json!(i64::MAX)] {
-        let body = json!({"title": "t", "reportBody": "b", "enclaveIds": ["e1"], "externalTrackingId": "M-1234", "timeBegan": time});
+        let body = json!({"title": "t", "reportBody": "b", "enclaveIds": ["e27b914b-b1ee-4d25-b4b2-d50db5208b4d"], "externalTrackingId": "M-1234", "timeBegan": time});
         assert_eq!(put(body.to_string()).await.unwrap().status(), 400, "{time}");
     }
 }

@@ -381,6 +381,37 @@ pub enum Error {
         response: ApiResponse,
     },
 
+    /// A write that is not idempotent (a TruSTAR submission, copy or
+    /// append) lost its answer after it may have reached the server, and
+    /// the client could not tell whether it was applied: it was not sent
+    /// again. `source` is the lost answer's error; `hint` says how to make
+    /// such a write checkable (an external tracking id).
+    #[error("{api}: the {what} may have been applied, and was not sent again: {source}. {hint}")]
+    #[non_exhaustive]
+    Unconfirmed {
+        /// The API.
+        api: Api,
+        /// What may have been applied (`report submission`, `copy`, …).
+        what: &'static str,
+        /// How to make the write checkable next time.
+        hint: &'static str,
+        /// The lost answer's error.
+        #[source]
+        source: Box<Error>,
+    },
+
+    /// A report was still being processed when the wait for it ran out.
+    #[error("{api}: the {what} was still processing after {}, past the wait's deadline; read it later", duration_words(*.waited))]
+    #[non_exhaustive]
+    StillProcessing {
+        /// The API.
+        api: Api,
+        /// The report waited for.
+        what: String,
+        /// How long the client waited.
+        waited: Duration,
+    },
+
     /// The answer's body was larger than a client reads.
     #[error(
         "{api} answered HTTP {}{} with a body of at least {size} bytes, over the {limit} bytes \
@@ -452,7 +483,10 @@ impl Error {
             | Error::Decode { response, .. }
             | Error::AnswerTooLarge { response, .. } => Some(response),
             Error::TooManyIndicators { response, .. } => response.as_deref(),
-            Error::InvalidInput { .. } | Error::Transport { .. } => None,
+            Error::Unconfirmed { source, .. } => source.response(),
+            Error::InvalidInput { .. }
+            | Error::Transport { .. }
+            | Error::StillProcessing { .. } => None,
         }
     }
 
@@ -475,6 +509,7 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::RateLimited { .. } | Error::Unavailable { .. } => true,
+            Error::StillProcessing { .. } => true,
             Error::Transport { source, .. } => crate::retry::is_transient(source),
             _ => false,
         }
@@ -499,7 +534,7 @@ impl Error {
     pub fn may_have_been_applied(&self) -> bool {
         match self {
             Error::Transport { source, .. } => !source.is_connect(),
-            Error::Unavailable { .. } => true,
+            Error::Unavailable { .. } | Error::Unconfirmed { .. } => true,
             Error::Decode { response, .. } | Error::AnswerTooLarge { response, .. } => {
                 (200..300).contains(&response.status)
             }

@@ -84,6 +84,11 @@ pub use api_time;
 #[cfg(feature = "xsiam")]
 pub use xsiam_client;
 
+/// The paged reads' [`Stream`] trait and its combinators (`next`,
+/// `try_collect`, …), re-exported so that a caller needs no `futures` of
+/// its own.
+#[cfg(feature = "trustar")]
+pub use futures_util::{Stream, StreamExt, TryStreamExt};
 /// The generated TruSTAR wire client, for what this facade does not wrap.
 #[cfg(feature = "trustar")]
 pub use trustar_client;

@@ -257,7 +257,7 @@ impl TrustarClientBuilder {
                 retry: retry.clone(),
                 pace,
                 per_request: per_request.clone(),
-                sent_once: &[],
+                sent_once: super::SENT_ONCE,
             });
             trustar_client::Client::new_with_client(&base_url, http.clone(), transport)
         };
@@ -289,6 +289,7 @@ impl TrustarClientBuilder {
             tokens,
             max_indicators: self.max_indicators.unwrap_or(TRUSTAR_INDICATOR_LIMIT),
             base_url,
+            sends: retry.attempts().max(1),
         })
     }
 }

@@ -15,6 +15,8 @@
 //! ```
 
 mod builder;
+mod family;
+mod pages;
 mod report;
 pub(crate) mod token;
 
@@ -26,7 +28,15 @@ use progenitor_client::ResponseValue;
 use trustar_client::types::Error as WireError;
 
 pub use builder::TrustarClientBuilder;
+pub use family::{Enclave, ExtractedIndicator, Quota, ReportProcessing, Tag, UpsertMode};
+pub use pages::{ReportQuery, ReportSummary};
 pub use report::{MAX_BODY_BYTES, MAX_EXTERNAL_URL_CHARS, Report, ReportId, ReportUpdate};
+
+/// The operations never sent twice once they may have reached the server:
+/// each applied is one more report (a submission, a copy) or one more
+/// appended body (an upsert in `APPEND` mode; an `OVERRIDE` one is
+/// resent by the client itself).
+pub(crate) const SENT_ONCE: &[&str] = &["submit_report", "copy_report", "upsert_report"];
 
 use crate::Error;
 use crate::call::{CallRecord, recorded, too_large};
@@ -50,6 +60,9 @@ pub struct TrustarClient {
     tokens: Arc<Tokens>,
     max_indicators: usize,
     base_url: String,
+    /// How many times a write is sent in all, read-backs between: the
+    /// retry policy's attempts.
+    sends: u32,
 }
 
 impl fmt::Debug for TrustarClient {
@@ -70,12 +83,28 @@ impl fmt::Debug for TrustarClient {
     }
 }
 
-/// What the server said about one failed call, before it becomes an
-/// [`Error`].
-struct Context<'a> {
-    id: &'a ReportId,
+/// What one call is about, for the [`Error`] a failure becomes.
+pub(crate) struct Context {
+    /// What a 404 did not find (`report with id "…"`).
+    what: String,
     /// The count of the body sent, for a 413.
     sent: Option<IndicatorCount>,
+}
+
+impl Context {
+    /// A call about `what`.
+    pub(crate) fn about(what: impl ToString) -> Self {
+        Context {
+            what: what.to_string(),
+            sent: None,
+        }
+    }
+
+    /// A call that sends a body with this count.
+    pub(crate) fn sending(mut self, count: IndicatorCount) -> Self {
+        self.sent = Some(count);
+        self
+    }
 }
 
 impl TrustarClient {
@@ -105,7 +134,7 @@ impl TrustarClient {
     /// Reads a report (times become date-times).
     pub async fn get_report(&self, id: &ReportId) -> Result<Report, Error> {
         let (raw_id, id_type) = id.parts()?;
-        let context = Context { id, sent: None };
+        let context = Context::about(id);
         let (raw, record) = self
             .call(&context, || self.client.get_report(raw_id, Some(id_type)))
             .await?;
@@ -146,10 +175,7 @@ impl TrustarClient {
     pub async fn update_report(&self, id: &ReportId, update: &ReportUpdate) -> Result<(), Error> {
         let (raw_id, id_type) = id.parts()?;
         let body = update.checked(self.max_indicators)?;
-        let context = Context {
-            id,
-            sent: Some(update.indicator_count()),
-        };
+        let context = Context::about(id).sending(update.indicator_count());
         let result = self
             .call(&context, || {
                 self.client.update_report(raw_id, Some(id_type), &body)
@@ -224,9 +250,9 @@ impl TrustarClient {
     /// Runs one generated call with a fresh token; replays it once with a
     /// new token if the server says the one used went stale. Returns the
     /// answer and what the call recorded of it.
-    async fn call<T, F, Fut>(
+    pub(crate) async fn call<T, F, Fut>(
         &self,
-        context: &Context<'_>,
+        context: &Context,
         operation: F,
     ) -> Result<(T, Arc<CallRecord>), Error>
     where
@@ -258,7 +284,7 @@ impl TrustarClient {
     fn to_error(
         &self,
         failed: Failure<WireError>,
-        context: &Context<'_>,
+        context: &Context,
         record: &CallRecord,
     ) -> Error {
         let api = Api::Trustar;
@@ -297,7 +323,7 @@ impl TrustarClient {
             },
             404 => Error::NotFound {
                 api,
-                what: context.id.to_string(),
+                what: context.what.clone(),
                 response,
             },
             413 => Error::TooManyIndicators {
