@@ -85,7 +85,11 @@ async fn submit_wait_read_indicators_and_tag() {
         .await
         .unwrap();
     client
-        .alter_report_tags(&ReportId::External("T-1".into()), &["phishing"], &["triage"])
+        .alter_report_tags(
+            &ReportId::External("T-1".into()),
+            &["phishing"],
+            &["triage"],
+        )
         .await
         .unwrap();
     let tags: Vec<String> = client
@@ -173,7 +177,10 @@ async fn upsert_creates_overrides_and_appends_by_external_id() {
         .await
         .unwrap();
     assert_eq!(
-        stored(&sandbox, &id).unwrap().external_tracking_id.as_deref(),
+        stored(&sandbox, &id)
+            .unwrap()
+            .external_tracking_id
+            .as_deref(),
         Some("U-1")
     );
     let more = ReportUpdate::new("Weekly", "also 185.220.101.4", MINE);
@@ -187,7 +194,11 @@ async fn upsert_creates_overrides_and_appends_by_external_id() {
         Some("evil.exe\nalso 185.220.101.4")
     );
     client
-        .upsert_report(&ReportId::Internal(id.clone()), &first, UpsertMode::Override)
+        .upsert_report(
+            &ReportId::Internal(id.clone()),
+            &first,
+            UpsertMode::Override,
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -223,7 +234,10 @@ async fn a_lost_submission_is_read_back_by_its_external_id_or_reported_unconfirm
             .unwrap_err();
         assert!(matches!(error, Error::Unconfirmed { .. }), "{error:?}");
         assert!(error.may_have_been_applied());
-        assert!(error.to_string().contains("external tracking id"), "{error}");
+        assert!(
+            error.to_string().contains("external tracking id"),
+            "{error}"
+        );
         let created = sandbox
             .state()
             .trustar_reports
@@ -278,5 +292,8 @@ async fn search_finds_by_term_without_bodies() {
         .try_collect::<Vec<_>>()
         .await
         .unwrap_err();
-    assert!(matches!(error, Error::InvalidInput { field: "term", .. }), "{error:?}");
+    assert!(
+        matches!(error, Error::InvalidInput { field: "term", .. }),
+        "{error:?}"
+    );
 }
