@@ -260,6 +260,139 @@ pub struct TrustarConnection {
 
 #[derive(Subcommand, Debug)]
 pub enum TrustarCommand {
+    /// Submit a new report from a file (- for standard input); prints its id.
+    #[command(after_help = EXIT_CODES)]
+    Submit {
+        /// The report's body.
+        body_file: PathBuf,
+        /// Its title.
+        #[arg(long)]
+        title: String,
+        /// The enclave id to submit it to.
+        #[arg(long)]
+        enclave: String,
+        /// Your tracking id: with one, a lost answer is read back instead
+        /// of risking a second report.
+        #[arg(long)]
+        external_id: Option<String>,
+        /// The URL of the report it comes from (http or https).
+        #[arg(long)]
+        external_url: Option<String>,
+        /// When the incident began (RFC 3339 with an offset, or epoch ms).
+        #[arg(long)]
+        time_began: Option<String>,
+        /// Check everything and show the indicator count; send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Submit a report, or update the one with this external id.
+    #[command(after_help = EXIT_CODES)]
+    Upsert {
+        /// The report's body (- for standard input).
+        body_file: PathBuf,
+        /// Its title.
+        #[arg(long)]
+        title: String,
+        /// Its enclave id.
+        #[arg(long)]
+        enclave: String,
+        /// Your tracking id: the key of the upsert.
+        #[arg(long)]
+        external_id: String,
+        /// Add the body to the stored one instead of replacing it.
+        #[arg(long)]
+        append: bool,
+    },
+    /// Delete a report.
+    #[command(after_help = EXIT_CODES)]
+    Delete {
+        /// The report id (TruSTAR's, or yours with --external).
+        id: String,
+        /// ID is an external tracking id.
+        #[arg(long)]
+        external: bool,
+    },
+    /// Whether TruSTAR has processed a report.
+    #[command(after_help = EXIT_CODES)]
+    Status {
+        /// The report id (TruSTAR's, or yours with --external).
+        id: String,
+        /// ID is an external tracking id.
+        #[arg(long)]
+        external: bool,
+    },
+    /// Search reports by text (title and body), newest first, over any
+    /// time range (the API's year and 10,000-result limits are worked
+    /// around).
+    #[command(after_help = EXIT_CODES)]
+    Search {
+        /// The text to find (at least 3 characters); none lists all.
+        term: Option<String>,
+        #[command(flatten)]
+        range: ReportRange,
+        /// At most this many reports.
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// List the reports updated in a time range, newest first (each report
+    /// once, however the API's 24-hour windows fall).
+    #[command(after_help = EXIT_CODES)]
+    List {
+        #[command(flatten)]
+        range: ReportRange,
+    },
+    /// The indicators TruSTAR extracted from a report.
+    #[command(after_help = EXIT_CODES)]
+    Indicators {
+        /// The report id (TruSTAR's, or yours with --external).
+        id: String,
+        /// ID is an external tracking id.
+        #[arg(long)]
+        external: bool,
+        /// Set them beside this project's own count of the report's body:
+        /// what each found that the other did not.
+        #[arg(long)]
+        compare: bool,
+    },
+    /// Show a report's tags, or change them.
+    #[command(after_help = EXIT_CODES)]
+    Tags {
+        /// The report id (TruSTAR's, or yours with --external).
+        id: String,
+        /// ID is an external tracking id.
+        #[arg(long)]
+        external: bool,
+        /// A tag to add (repeat for more).
+        #[arg(long = "add", value_name = "TAG")]
+        add: Vec<String>,
+        /// A tag to remove (repeat for more).
+        #[arg(long = "remove", value_name = "TAG")]
+        remove: Vec<String>,
+    },
+    /// The enclaves you can see, with your rights in each.
+    #[command(after_help = EXIT_CODES)]
+    Enclaves,
+    /// Copy a report to another enclave; prints the copy's id.
+    #[command(after_help = EXIT_CODES)]
+    Copy {
+        /// The report's TruSTAR id.
+        id: String,
+        /// The enclave id to copy it to.
+        #[arg(long = "to", value_name = "ENCLAVE")]
+        to: String,
+    },
+    /// Move a report to another enclave.
+    #[command(after_help = EXIT_CODES)]
+    Move {
+        /// The report's TruSTAR id.
+        id: String,
+        /// The enclave id to move it to.
+        #[arg(long = "to", value_name = "ENCLAVE")]
+        to: String,
+    },
+    /// The company's request quotas.
+    #[command(after_help = EXIT_CODES)]
+    Quotas,
     /// Show a report.
     #[command(after_help = EXIT_CODES)]
     Get {
@@ -321,4 +454,24 @@ pub enum IndicatorsCommand {
         /// The text (a file, or - or nothing for standard input).
         file: Option<PathBuf>,
     },
+}
+
+/// The time range, enclaves and tags of a list or search.
+#[derive(Args, Debug)]
+pub struct ReportRange {
+    /// Reports updated since (RFC 3339, or epoch ms); default a day ago.
+    #[arg(long, value_name = "TIME")]
+    pub since: Option<String>,
+    /// Reports updated until (RFC 3339, or epoch ms); default now.
+    #[arg(long, value_name = "TIME")]
+    pub until: Option<String>,
+    /// Only this enclave (repeat for more).
+    #[arg(long = "enclave", value_name = "ID")]
+    pub enclaves: Vec<String>,
+    /// Only reports with this tag (repeat: all of them).
+    #[arg(long = "tag", value_name = "TAG")]
+    pub tags: Vec<String>,
+    /// No report with this tag (repeat: none of them).
+    #[arg(long = "exclude-tag", value_name = "TAG")]
+    pub excluded_tags: Vec<String>,
 }

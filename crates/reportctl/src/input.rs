@@ -3,6 +3,7 @@
 
 use std::io::{IsTerminal, Read};
 use std::path::Path;
+use threat_reports::chrono::{DateTime, Utc};
 
 use crate::Failure;
 
@@ -79,4 +80,24 @@ pub fn text_or_stdin(path: Option<&Path>) -> Result<String, Failure> {
         );
     }
     text(path)
+}
+
+/// A time given as RFC 3339 or as milliseconds since the Unix epoch.
+pub fn time(flag: &str, text: &str) -> Result<DateTime<Utc>, Failure> {
+    let text = text.trim();
+    if let Ok(ms) = text.parse::<i64>() {
+        return DateTime::from_timestamp_millis(ms).ok_or_else(|| {
+            Failure::usage(format!(
+                "{flag} {text}: out of range as milliseconds since 1970"
+            ))
+        });
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            Failure::usage(format!(
+                "{flag} {text:?}: {e}; expected RFC 3339 (2026-12-01T09:00:00Z) or milliseconds \
+                 since the Unix epoch"
+            ))
+        })
 }

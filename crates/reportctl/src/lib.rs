@@ -15,6 +15,8 @@ mod config;
 mod connection;
 mod input;
 mod trustar_command;
+mod trustar_family;
+mod trustar_output;
 mod words;
 mod xsiam_command;
 mod xsiam_output;

@@ -330,3 +330,33 @@ pub fn bulk_summary(summary: &crate::bulk::Summary, json: bool) {
     rows.push(("failures by error", by_error.join(", ")));
     table(&rows);
 }
+
+/// Rows of cells as aligned columns under a header; the last column is
+/// not padded.
+pub(crate) fn columns(header: &[&str], rows: &[Vec<String>]) {
+    let widths: Vec<usize> = (0..header.len())
+        .map(|i| {
+            rows.iter()
+                .map(|row| row[i].chars().count())
+                .chain([header[i].len()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let line = |cells: Vec<String>| {
+        let last = cells.len() - 1;
+        let text: Vec<String> = cells
+            .into_iter()
+            .enumerate()
+            .map(|(i, cell)| match i == last {
+                true => cell,
+                false => format!("{cell:width$}", width = widths[i]),
+            })
+            .collect();
+        out!("{}", text.join("  ").trim_end());
+    };
+    line(header.iter().map(|h| h.to_string()).collect());
+    for row in rows {
+        line(row.clone());
+    }
+}

@@ -1,4 +1,5 @@
-//! `reportctl trustar get` and `reportctl trustar update`.
+//! `reportctl trustar get` and `reportctl trustar update`; the rest of the
+//! family is in `trustar_family`.
 
 use std::time::Duration;
 
@@ -71,6 +72,21 @@ pub async fn run(
 ) -> Result<(), Failure> {
     let timeout = connection::timeout(connection.timeout)?;
     let client = connection::trustar(connection, profile, timeout)?;
+    match command {
+        command @ (TrustarCommand::Get { .. } | TrustarCommand::Update { .. }) => {
+            get_or_update(&client, command, json, timeout).await
+        }
+        command => crate::trustar_family::run(&client, command, json, timeout).await,
+    }
+}
+
+/// `get` and `update`.
+async fn get_or_update(
+    client: &threat_reports::trustar::TrustarClient,
+    command: TrustarCommand,
+    json: bool,
+    timeout: Duration,
+) -> Result<(), Failure> {
     match command {
         TrustarCommand::Get { id, external } => {
             let id = report_id(id, external);
@@ -147,6 +163,7 @@ pub async fn run(
                 output::updated(&id, &update, json);
             }
         }
+        _ => unreachable!("the other commands are run by trustar_family"),
     }
     Ok(())
 }

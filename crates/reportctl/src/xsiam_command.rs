@@ -1,7 +1,6 @@
 //! `reportctl xsiam`: reads (get, list, comments), writes (assign,
 //! unassign, comment, set-status) and `bulk-status`.
 
-use threat_reports::chrono::{DateTime, Utc};
 use threat_reports::xsiam::{NewComment, XsiamClient};
 use threat_reports::{Error, ReportStatus, RetryPolicy};
 
@@ -93,7 +92,10 @@ pub async fn run(
             let comments = match (source_id, since, until) {
                 (Some(id), _, _) => client.comments(id.trim()).await,
                 (None, Some(since), Some(until)) => {
-                    let (start, end) = (time("--since", &since)?, time("--until", &until)?);
+                    let (start, end) = (
+                        input::time("--since", &since)?,
+                        input::time("--until", &until)?,
+                    );
                     client.comments_between(start, end).await
                 }
                 _ => {
@@ -219,24 +221,4 @@ async fn list(
                 .collect())
         }
     }
-}
-
-/// A time given as RFC 3339 or as milliseconds since the Unix epoch.
-fn time(flag: &str, text: &str) -> Result<DateTime<Utc>, Failure> {
-    let text = text.trim();
-    if let Ok(ms) = text.parse::<i64>() {
-        return DateTime::from_timestamp_millis(ms).ok_or_else(|| {
-            Failure::usage(format!(
-                "{flag} {text}: out of range as milliseconds since 1970"
-            ))
-        });
-    }
-    DateTime::parse_from_rfc3339(text)
-        .map(|t| t.with_timezone(&Utc))
-        .map_err(|e| {
-            Failure::usage(format!(
-                "{flag} {text:?}: {e}; expected RFC 3339 (2026-12-01T09:00:00Z) or milliseconds \
-                 since the Unix epoch"
-            ))
-        })
 }

@@ -4,7 +4,7 @@
 use threat_reports::chrono::{DateTime, Utc};
 use threat_reports::xsiam::{Assignment, MthComment, MthReport};
 
-use crate::output::{print_json, shown};
+use crate::output::{columns, print_json, shown};
 
 /// A report as `--json` prints it: these names, whatever XSIAM's casing.
 #[derive(serde::Serialize)]
@@ -47,36 +47,6 @@ struct CommentRow<'a> {
     text: Option<&'a str>,
     author: Option<&'a str>,
     created: Option<DateTime<Utc>>,
-}
-
-/// Rows of cells as aligned columns under a header; the last column is
-/// not padded.
-fn columns(header: &[&str], rows: &[Vec<String>]) {
-    let widths: Vec<usize> = (0..header.len())
-        .map(|i| {
-            rows.iter()
-                .map(|row| row[i].chars().count())
-                .chain([header[i].len()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |cells: Vec<String>| {
-        let last = cells.len() - 1;
-        let text: Vec<String> = cells
-            .into_iter()
-            .enumerate()
-            .map(|(i, cell)| match i == last {
-                true => cell,
-                false => format!("{cell:width$}", width = widths[i]),
-            })
-            .collect();
-        out!("{}", text.join("  ").trim_end());
-    };
-    line(header.iter().map(|h| h.to_string()).collect());
-    for row in rows {
-        line(row.clone());
-    }
 }
 
 /// Reports: one line each (source id, status, severity, assignee,

@@ -15,20 +15,20 @@ use crate::error::{Api, snippet};
 
 /// How far TruSTAR is with a report (`GET /reports/{id}/status`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-#[serde(
-    tag = "status",
-    content = "message",
-    rename_all = "SCREAMING_SNAKE_CASE"
-)]
+#[serde(tag = "status", content = "message")]
 #[non_exhaustive]
 pub enum ReportProcessing {
     /// `SUBMISSION_PROCESSING`: its indicators are not extracted yet.
+    #[serde(rename = "SUBMISSION_PROCESSING")]
     Processing,
     /// `SUBMISSION_SUCCESS`: done.
+    #[serde(rename = "SUBMISSION_SUCCESS")]
     Done,
     /// `SUBMISSION_FAILURE`, with TruSTAR's `errorMessage`.
+    #[serde(rename = "SUBMISSION_FAILURE")]
     Failed(String),
     /// `UNKNOWN`, or a status this crate does not know, verbatim.
+    #[serde(rename = "UNKNOWN")]
     Unknown(String),
 }
 
