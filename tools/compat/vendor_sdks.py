@@ -21,7 +21,7 @@ import urllib.request
 from cortex_xdr_client.api.authentication import Authentication, AuthenticationType
 from cortex_xdr_client.api.version import APIVersion
 from cortex_xdr_client.client import CortexXDRClient
-from trustar import TruStar
+from trustar import Report, TruStar
 
 # The sandbox's default, sandbox-only credentials.
 XSIAM_STANDARD = ("1", "sandbox-standard-key")
@@ -157,6 +157,62 @@ def main():
     again.title = "Updated by external id"
     ts.update_report(again)
     say("trustar update_report (external id)", external_id=again.external_id)
+    trustar_family(base_url, ts)
+
+
+MINE = "e27b914b-b1ee-4d25-b4b2-d50db5208b4d"
+RESEARCH = "c0ffee00-1111-4222-8333-444455556666"
+
+
+def stored_report(base_url, report_id):
+    """The sandbox's copy of a TruSTAR report right after a write, or None."""
+    state = sandbox_state(base_url)
+    return next((r for r in state["trustar_reports"] if r["id"] == report_id), None)
+
+
+def trustar_family(base_url, ts):
+    """The rest of the reports family, each the way the SDK documents it."""
+    report = ts.submit_report(Report(
+        title="Submitted by the vendor SDK",
+        body="Dropper evil.exe called 185.220.101.4",
+        external_id="SDK-1",
+        enclave_ids=[MINE]))
+    stored = stored_report(base_url, report.id)
+    say("trustar submit_report", id=report.id, stored_title=stored and stored["title"],
+        stored_external_id=stored and stored["externalTrackingId"])
+
+    status = ts.get_report_status(report.id)
+    say("trustar get_report_status", status=status["status"])
+    details = ts.get_report_details(report.id)
+    say("trustar get_report_details (new)", title=details.title)
+    indicators = sorted((i.type, i.value) for i in ts.get_indicators_for_report(report.id))
+    say("trustar get_indicators_for_report", indicators=indicators)
+
+    ts.alter_report_tags(report.id, ["phishing", "triage"], [])
+    ts.alter_report_tags(report.id, [], ["triage"])
+    stored = stored_report(base_url, report.id)
+    tags = sorted(t.name for t in ts.get_enclave_tags(report.id))
+    say("trustar alter_report_tags", tags=tags, stored_tags=stored["tags"])
+
+    found = [r.id for r in ts.search_reports("vendor SDK")]
+    say("trustar search_reports", ids=found)
+    now = int(__import__("time").time() * 1000)
+    listed = [r.id for r in ts.get_reports(enclave_ids=[MINE], from_time=now - 3 * 86400000, to_time=now)]
+    say("trustar get_reports", ids=listed)
+
+    copy_id = ts.copy_report(report.id, RESEARCH)
+    stored = stored_report(base_url, copy_id)
+    say("trustar copy_report", id=copy_id, stored_enclaves=stored and stored["enclaveIds"])
+    ts.move_report(copy_id, MINE)
+    stored = stored_report(base_url, copy_id)
+    say("trustar move_report", stored_enclaves=stored and stored["enclaveIds"])
+    ts.delete_report(copy_id)
+    say("trustar delete_report", stored=stored_report(base_url, copy_id))
+
+    enclaves = sorted((e.id, e.create) for e in ts.get_user_enclaves())
+    say("trustar get_user_enclaves", enclaves=enclaves)
+    quotas = ts.get_request_quotas()
+    say("trustar get_request_quotas", max_requests=[q.max_requests for q in quotas])
 
 
 if __name__ == "__main__":

@@ -58,7 +58,10 @@ pub(crate) fn router(app: Arc<App>) -> Router {
             "/api/1.3/reports",
             get(trustar_reads::list).post(trustar_writes::submit),
         )
-        .route("/api/1.3/reports/search", get(trustar_reads::search))
+        .route(
+            "/api/1.3/reports/search",
+            get(trustar_reads::search).post(trustar_reads::search_by_body),
+        )
         .route("/api/1.3/reports/upsert", post(trustar_writes::upsert))
         .route(
             "/api/1.3/reports/correlated",

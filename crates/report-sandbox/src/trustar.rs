@@ -233,7 +233,7 @@ pub(crate) fn writable(body: &Map<String, Value>) -> Result<Writable, String> {
         .and_then(Value::as_array)
         .map(Vec::as_slice)
     {
-        Some([Value::String(id)]) if !id.trim().is_empty() => id.clone(),
+        Some([Value::String(id)]) if !id.is_empty() => id.clone(),
         _ => return Err("enclaveIds must be an array of exactly one enclave id".into()),
     };
     let external_url = optional("externalUrl")?;
@@ -396,12 +396,12 @@ impl Inner {
             .is_some_and(|enclave| self.may_in(right, enclave))
     }
 
-    /// TruSTAR's refusal of a write in `enclave`: 400 for an enclave the
-    /// caller does not know, 403 for one it may not write.
+    /// TruSTAR's refusal of a write in `enclave`: 403 for an enclave the
+    /// caller does not know or may not write.
     pub(crate) fn refused_in(&self, right: Right, enclave: &str) -> Option<Response> {
         if !self.trustar_enclaves.iter().any(|e| e.id == enclave) {
             return Some(message(
-                StatusCode::BAD_REQUEST,
+                StatusCode::FORBIDDEN,
                 &format!("Unknown enclave {enclave}: use an enclave id from GET /enclaves"),
             ));
         }

@@ -210,15 +210,36 @@ pub(crate) async fn search(
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    if let Some(refused) = app.bearer_refusal(&headers) {
+    let query = QueryPairs::parse(raw.as_deref());
+    let term = query.one("searchTerm").unwrap_or_default().to_string();
+    search_for(&app, &headers, &query, &term)
+}
+
+/// `POST /api/1.3/reports/search`: the same, with `searchTerm` in a JSON
+/// body (as the vendor's SDK sends it) or the query.
+pub(crate) async fn search_by_body(
+    State(app): State<Arc<App>>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: bytes::Bytes,
+) -> Response {
+    let query = QueryPairs::parse(raw.as_deref());
+    let from_body = serde_json::from_slice::<Value>(&body).ok().and_then(|b| {
+        b.get("searchTerm")
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    });
+    let term = from_body
+        .or_else(|| query.one("searchTerm").map(str::to_string))
+        .unwrap_or_default();
+    search_for(&app, &headers, &query, &term)
+}
+
+fn search_for(app: &App, headers: &HeaderMap, query: &QueryPairs, term: &str) -> Response {
+    if let Some(refused) = app.bearer_refusal(headers) {
         return refused;
     }
-    let query = QueryPairs::parse(raw.as_deref());
-    let term = query
-        .one("searchTerm")
-        .unwrap_or_default()
-        .trim()
-        .to_lowercase();
+    let term = term.trim().to_lowercase();
     if !term.is_empty() && term.chars().count() < 3 {
         return message(
             StatusCode::BAD_REQUEST,
@@ -229,7 +250,7 @@ pub(crate) async fn search(
     let from = checked!(query.number("from", to.saturating_sub(DAY_MS), 0..=i64::MAX / 2));
     let from = from.max(to.saturating_sub(YEAR_MS));
     let inner = app.lock();
-    let filter = checked!(Filter::of(&query, &inner));
+    let filter = checked!(Filter::of(query, &inner));
     let found: Vec<Value> = updated_in(&inner, &filter, from, to)
         .iter()
         .filter(|r| {
@@ -246,7 +267,7 @@ pub(crate) async fn search(
         })
         .collect();
     drop(inner);
-    page(&query, found, 25, 100, SEARCH_CAP).unwrap_or_else(|refused| refused)
+    page(query, found, 25, 100, SEARCH_CAP).unwrap_or_else(|refused| refused)
 }
 
 /// `GET /api/1.3/reports/correlated`: reports holding any of the given

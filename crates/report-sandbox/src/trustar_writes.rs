@@ -110,7 +110,7 @@ fn id_answer(id: &str) -> Response {
 
 /// `POST /api/1.3/reports`: a new report in one enclave the caller may
 /// create in; the answer is its id as plain text. An external id already
-/// used in that enclave is refused (400).
+/// used in that enclave is refused (409).
 pub(crate) async fn submit(
     State(app): State<Arc<App>>,
     headers: HeaderMap,
@@ -130,7 +130,7 @@ pub(crate) async fn submit(
             .is_some()
     {
         return message(
-            StatusCode::BAD_REQUEST,
+            StatusCode::CONFLICT,
             &format!(
                 "externalTrackingId {external_id:?} is already used by a report in enclave {}",
                 fields.enclave_id

@@ -45,7 +45,7 @@ fn the_vendors_python_sdks_work_against_the_sandbox() {
         .filter_map(|l| serde_json::from_str::<Value>(l).ok())
         .filter(|v| v.get("step").is_some())
         .collect();
-    assert_eq!(steps.len(), 14, "{stdout}");
+    assert_eq!(steps.len(), 26, "{stdout}");
     let step = |name: &str| {
         steps
             .iter()
@@ -157,9 +157,73 @@ fn the_vendors_python_sdks_work_against_the_sandbox() {
             .values()
             .map(|n| n.as_u64().unwrap())
             .sum::<u64>(),
-        2
+        3,
+        "two replacements and one submission"
     );
     assert_eq!(state["xsiam_update_counts"].as_object().unwrap().len(), 2);
+
+    // The rest of the TruSTAR family, each write checked in the sandbox's
+    // state right after it.
+    let submitted = step("trustar submit_report");
+    let id = submitted["id"].as_str().unwrap();
+    assert_eq!(submitted["stored_title"], "Submitted by the vendor SDK");
+    assert_eq!(submitted["stored_external_id"], "SDK-1");
+    assert_eq!(
+        step("trustar get_report_status")["status"],
+        "SUBMISSION_SUCCESS"
+    );
+    assert_eq!(
+        step("trustar get_report_details (new)")["title"],
+        "Submitted by the vendor SDK"
+    );
+    assert_eq!(
+        step("trustar get_indicators_for_report")["indicators"],
+        serde_json::json!([["IP", "185.220.101.4"], ["SOFTWARE", "evil.exe"]])
+    );
+    let tagged = step("trustar alter_report_tags");
+    assert_eq!(tagged["tags"], serde_json::json!(["phishing"]));
+    assert_eq!(tagged["stored_tags"], serde_json::json!(["phishing"]));
+    let searched = step("trustar search_reports");
+    assert!(searched["ids"].as_array().unwrap().contains(&id.into()));
+    let listed = step("trustar get_reports");
+    assert!(listed["ids"].as_array().unwrap().contains(&id.into()));
+    let copied = step("trustar copy_report");
+    assert_ne!(copied["id"], id);
+    assert_eq!(
+        copied["stored_enclaves"],
+        serde_json::json!(["c0ffee00-1111-4222-8333-444455556666"])
+    );
+    assert_eq!(
+        step("trustar move_report")["stored_enclaves"],
+        serde_json::json!(["e27b914b-b1ee-4d25-b4b2-d50db5208b4d"])
+    );
+    assert_eq!(step("trustar delete_report")["stored"], Value::Null);
+    assert_eq!(
+        step("trustar get_user_enclaves")["enclaves"]
+            .as_array()
+            .unwrap()
+            .len(),
+        3
+    );
+    assert_eq!(
+        step("trustar get_request_quotas")["max_requests"],
+        serde_json::json!([3000])
+    );
+    // In the end state: the submitted report with its tag; the copy gone.
+    let report = state["trustar_reports"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == id)
+        .unwrap();
+    assert_eq!(report["tags"], serde_json::json!(["phishing"]));
+    assert!(
+        !state["trustar_reports"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["id"] == copied["id"])
+    );
 }
 
 mod reqwest {

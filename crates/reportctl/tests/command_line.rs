@@ -520,14 +520,20 @@ fn json_is_honoured_by_every_command_help_lists() {
                 "J-1",
             ],
         ),
-        ("trustar status", vec!["trustar", "status", "M-1234", "--external"]),
+        (
+            "trustar status",
+            vec!["trustar", "status", "M-1234", "--external"],
+        ),
         ("trustar search", vec!["trustar", "search", "test"]),
         ("trustar list", vec!["trustar", "list"]),
         (
             "trustar indicators",
             vec!["trustar", "indicators", "M-1234", "--external"],
         ),
-        ("trustar tags", vec!["trustar", "tags", "M-1234", "--external"]),
+        (
+            "trustar tags",
+            vec!["trustar", "tags", "M-1234", "--external"],
+        ),
         ("trustar enclaves", vec!["trustar", "enclaves"]),
         (
             "trustar copy",

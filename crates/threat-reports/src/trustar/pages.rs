@@ -418,7 +418,10 @@ impl TrustarClient {
         &self,
         values: &[&str],
     ) -> impl Stream<Item = Result<ReportSummary, Error>> + Send + '_ {
-        let values: Vec<String> = values.iter().map(|v| v.trim().to_string()).collect();
+        let values: Vec<trustar_client::types::CorrelatedReportsIndicatorsItem> = values
+            .iter()
+            .filter_map(|v| v.trim().parse().ok())
+            .collect();
         let state = if values.is_empty() || values.len() > 25 {
             Err(Error::InvalidInput {
                 field: "values",
