@@ -184,6 +184,101 @@ async fn the_whole_xsiam_family_through_a_validating_proxy() {
     }
 }
 
+/// TruSTAR's reports family through the proxy: requests (plain-text
+/// submission answers, repeated query keys, paging) and answers conform
+/// to the spec.
+#[tokio::test]
+async fn the_trustar_family_through_a_validating_proxy() {
+    use threat_reports::TryStreamExt;
+    use threat_reports::trustar::{ReportQuery, UpsertMode};
+    const MINE: &str = "e27b914b-b1ee-4d25-b4b2-d50db5208b4d";
+    const RESEARCH: &str = "c0ffee00-1111-4222-8333-444455556666";
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let prism = Prism::proxy(&spec("trustar"), sandbox.base_url()).unwrap();
+    let c = sandbox.credentials().clone();
+    let client = TrustarClient::builder()
+        .base_url(prism.base_url())
+        .credentials(&c.trustar_api_key, &c.trustar_api_secret)
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let case = "trustar";
+    let report = ReportUpdate::new("Through the proxy", "evil.exe and 185.220.101.4", MINE)
+        .external_tracking_id("P-1");
+    let id = client.submit_report(&report).await.done(&prism, case);
+    let rid = ReportId::Internal(id.clone());
+    client
+        .wait_until_processed(&rid, std::time::Duration::from_secs(5))
+        .await
+        .done(&prism, case);
+    let found: Vec<_> = client
+        .report_indicators(&rid)
+        .try_collect()
+        .await
+        .done(&prism, case);
+    assert_eq!(found.len(), 2);
+    client
+        .alter_report_tags(&rid, &["phishing"], &[])
+        .await
+        .done(&prism, case);
+    assert_eq!(client.report_tags(&rid).await.done(&prism, case).len(), 1);
+    client
+        .enclave_tags(&[MINE.to_string()])
+        .await
+        .done(&prism, case);
+    let since = threat_reports::chrono::DateTime::UNIX_EPOCH;
+    let now: threat_reports::chrono::DateTime<threat_reports::chrono::Utc> =
+        std::time::SystemTime::now().into();
+    let listed: Vec<_> = client
+        .list_reports(
+            ReportQuery::since(now - threat_reports::chrono::Duration::hours(1))
+                .enclave(MINE)
+                .tag("phishing"),
+        )
+        .try_collect()
+        .await
+        .done(&prism, case);
+    assert_eq!(listed.len(), 1);
+    let searched: Vec<_> = client
+        .search_reports(ReportQuery::since(since).until(now).term("proxy"))
+        .try_collect()
+        .await
+        .done(&prism, case);
+    assert!(!searched.is_empty());
+    let _: Vec<_> = client
+        .correlated_reports(&["185.220.101.4"])
+        .try_collect()
+        .await
+        .done(&prism, case);
+    client
+        .upsert_report(
+            &ReportId::External("P-1".into()),
+            &report,
+            UpsertMode::Override,
+        )
+        .await
+        .done(&prism, case);
+    let copy = client.copy_report(&id, RESEARCH).await.done(&prism, case);
+    client.move_report(&copy, MINE).await.done(&prism, case);
+    client
+        .delete_report(&ReportId::Internal(copy))
+        .await
+        .done(&prism, case);
+    assert_eq!(client.enclaves().await.done(&prism, case).len(), 3);
+    client.request_quotas().await.done(&prism, case);
+    // A refusal in the spec's shape: a write to the read-only enclave.
+    let error = client
+        .copy_report(&id, "0b1c2d3e-4f50-6172-8394-a5b6c7d8e9f0")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::Forbidden { .. }),
+        "{error}\n{}",
+        prism.log()
+    );
+    assert_no_violations(&prism);
+}
+
 /// A call's result, or a panic that shows what Prism said.
 trait Done<T> {
     fn done(self, prism: &Prism, case: &str) -> T;

@@ -127,6 +127,13 @@ pub(crate) fn accept(app: &App, headers: &HeaderMap, body: &[u8]) -> Result<Valu
         return Err(refusal(dialect, "the body is not a JSON object".into()));
     }
     let wrapped = request.get("request_data").is_some();
+    // Both at once is neither envelope: which fields would count?
+    if wrapped && request.as_object().is_some_and(|o| o.len() > 1) {
+        return Err(refusal(
+            dialect,
+            "a body with request_data carries nothing beside it".into(),
+        ));
+    }
     *app.lock()
         .xsiam_bodies
         .entry(if wrapped { "request_data" } else { "flat" }.into())
