@@ -162,3 +162,40 @@ async fn the_analysts_loop_runs_against_the_sandbox_in_both_dialects() {
         }
     }
 }
+
+const SUBMIT_AND_TAG: &str = include_str!("../examples/submit_and_tag.rs");
+
+#[test]
+fn both_readmes_show_submit_and_tag_word_for_word() {
+    let block = format!("```rust,no_run\n{SUBMIT_AND_TAG}```");
+    assert!(
+        ROOT_README.contains(&block),
+        "README.md must show examples/submit_and_tag.rs"
+    );
+    assert!(
+        CRATE_README.contains(&block),
+        "crates/threat-reports/README.md must show examples/submit_and_tag.rs"
+    );
+}
+
+/// Submit, wait for processing, read the indicators, tag: against a
+/// sandbox whose processing takes a moment.
+#[tokio::test]
+async fn submit_and_tag_runs_against_the_sandbox() {
+    let sandbox = Sandbox::builder()
+        .trustar_processing(std::time::Duration::from_millis(300))
+        .start()
+        .await
+        .unwrap();
+    let stdout = run_example(&sandbox, "submit_and_tag").await;
+    let mut lines: Vec<&str> = stdout.lines().collect();
+    lines.sort();
+    assert_eq!(lines, ["IP 185.220.101.4", "SOFTWARE evil.exe"], "{stdout}");
+    let state = sandbox.state();
+    let report = state
+        .trustar_reports
+        .iter()
+        .find(|r| r.external_tracking_id.as_deref() == Some("ticket-4711"))
+        .unwrap();
+    assert_eq!(report.tags, ["dropper"]);
+}
