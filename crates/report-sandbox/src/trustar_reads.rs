@@ -211,8 +211,8 @@ pub(crate) async fn search(
     headers: HeaderMap,
 ) -> Response {
     let query = QueryPairs::parse(raw.as_deref());
-    let term = query.one("searchTerm").unwrap_or_default().to_string();
-    search_for(&app, &headers, &query, &term)
+    let term = query.one("searchTerm").map(str::to_string);
+    search_for(&app, &headers, &query, term.as_deref())
 }
 
 /// `POST /api/1.3/reports/search`: the same, with `searchTerm` in a JSON
@@ -229,18 +229,17 @@ pub(crate) async fn search_by_body(
             .and_then(Value::as_str)
             .map(str::to_string)
     });
-    let term = from_body
-        .or_else(|| query.one("searchTerm").map(str::to_string))
-        .unwrap_or_default();
-    search_for(&app, &headers, &query, &term)
+    let term = from_body.or_else(|| query.one("searchTerm").map(str::to_string));
+    search_for(&app, &headers, &query, term.as_deref())
 }
 
-fn search_for(app: &App, headers: &HeaderMap, query: &QueryPairs, term: &str) -> Response {
+fn search_for(app: &App, headers: &HeaderMap, query: &QueryPairs, term: Option<&str>) -> Response {
     if let Some(refused) = app.bearer_refusal(headers) {
         return refused;
     }
-    let term = term.trim().to_lowercase();
-    if !term.is_empty() && term.chars().count() < 3 {
+    // Absent to browse; else at least 3 characters, as given.
+    let term = term.map(str::to_lowercase);
+    if term.as_ref().is_some_and(|t| t.chars().count() < 3) {
         return message(
             StatusCode::BAD_REQUEST,
             "searchTerm must be at least 3 characters long",
@@ -254,11 +253,12 @@ fn search_for(app: &App, headers: &HeaderMap, query: &QueryPairs, term: &str) ->
     let found: Vec<Value> = updated_in(&inner, &filter, from, to)
         .iter()
         .filter(|r| {
-            term.is_empty()
-                || [&r.title, &r.report_body].iter().any(|t| {
+            term.as_ref().is_none_or(|term| {
+                [&r.title, &r.report_body].iter().any(|t| {
                     t.as_deref()
-                        .is_some_and(|t| t.to_lowercase().contains(&term))
+                        .is_some_and(|t| t.to_lowercase().contains(term.as_str()))
                 })
+            })
         })
         .map(|r| {
             let mut item = answer(r);

@@ -998,6 +998,127 @@ backwards compatibility with multi-enclave submission.
                 })
         }
     }
+    ///A search's term, as the SDK sends it (null to browse).
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    pub struct SearchBody {
+        ///The text to find, at least 3 characters; null or absent to browse.
+        #[serde(
+            rename = "searchTerm",
+            skip_serializing_if = "::std::option::Option::is_none"
+        )]
+        pub search_term: ::std::option::Option<SearchBodySearchTerm>,
+    }
+    ///The text to find, at least 3 characters; null or absent to browse.
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct SearchBodySearchTerm(::std::string::String);
+    impl ::std::ops::Deref for SearchBodySearchTerm {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SearchBodySearchTerm> for ::std::string::String {
+        fn from(value: SearchBodySearchTerm) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SearchBodySearchTerm {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 3usize {
+                return Err("shorter than 3 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchBodySearchTerm {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SearchBodySearchTerm {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchBodySearchTerm {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
+    /**The text to find, at least 3 characters; leave it out to browse
+(the vendor's page also takes an empty term, which this document
+leaves out: an absent one says the same).
+*/
+    #[derive(::serde::Serialize, Clone, Debug, Eq, Hash, Ord, PartialEq, PartialOrd)]
+    #[serde(transparent)]
+    pub struct SearchTerm(::std::string::String);
+    impl ::std::ops::Deref for SearchTerm {
+        type Target = ::std::string::String;
+        fn deref(&self) -> &::std::string::String {
+            &self.0
+        }
+    }
+    impl ::std::convert::From<SearchTerm> for ::std::string::String {
+        fn from(value: SearchTerm) -> Self {
+            value.0
+        }
+    }
+    impl ::std::str::FromStr for SearchTerm {
+        type Err = self::error::ConversionError;
+        fn from_str(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            if value.chars().count() < 3usize {
+                return Err("shorter than 3 characters".into());
+            }
+            Ok(Self(value.to_string()))
+        }
+    }
+    impl ::std::convert::TryFrom<&str> for SearchTerm {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: &str,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl ::std::convert::TryFrom<::std::string::String> for SearchTerm {
+        type Error = self::error::ConversionError;
+        fn try_from(
+            value: ::std::string::String,
+        ) -> ::std::result::Result<Self, self::error::ConversionError> {
+            value.parse()
+        }
+    }
+    impl<'de> ::serde::Deserialize<'de> for SearchTerm {
+        fn deserialize<D>(deserializer: D) -> ::std::result::Result<Self, D::Error>
+        where
+            D: ::serde::Deserializer<'de>,
+        {
+            ::std::string::String::deserialize(deserializer)?
+                .parse()
+                .map_err(|e: self::error::ConversionError| {
+                    <D::Error as ::serde::de::Error>::custom(e.to_string())
+                })
+        }
+    }
     ///A tag on a report, in one enclave.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
     pub struct Tag {
@@ -1543,7 +1664,7 @@ Arguments:
         from: Option<i64>,
         page_number: Option<i32>,
         page_size: Option<::std::num::NonZeroU32>,
-        search_term: Option<&'a str>,
+        search_term: Option<&'a types::SearchTerm>,
         tags: Option<&'a ::std::vec::Vec<::std::string::String>>,
         to: Option<i64>,
     ) -> Result<ResponseValue<types::ReportPage>, Error<types::Error>> {
@@ -1574,6 +1695,88 @@ Arguments:
             .build()?;
         let info = OperationInfo {
             operation_id: "search_reports",
+        };
+        self.pre(&mut request, &info).await?;
+        let result = self.exec(request, &info).await;
+        self.post(&result, &info).await?;
+        let response = result?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+    /**Search reports, the term in the body
+
+The same search with `searchTerm` in a JSON body, as the vendor's
+SDK sends it (`POST /reports/search`); the other parameters stay in
+the query.
+
+
+Sends a `POST` request to `/api/1.3/reports/search`
+
+Arguments:
+- `enclave_ids`: Enclave ids (default the caller's), as repeated keys.
+- `excluded_tags`: Tag names none of which a report may carry, as repeated keys.
+- `from`: Start of the window, in milliseconds since the Unix epoch (applied to the reports' `updated` time).
+- `page_number`: The page, from 0.
+- `page_size`: Items per page (default 25).
+- `tags`: Tag names a report must all carry, as repeated keys.
+- `to`: End of the window, in milliseconds since the Unix epoch (default now).
+- `body`: The term.
+*/
+    pub async fn search_reports_by_body<'a>(
+        &'a self,
+        enclave_ids: Option<&'a ::std::vec::Vec<::std::string::String>>,
+        excluded_tags: Option<&'a ::std::vec::Vec<::std::string::String>>,
+        from: Option<i64>,
+        page_number: Option<i32>,
+        page_size: Option<::std::num::NonZeroU32>,
+        tags: Option<&'a ::std::vec::Vec<::std::string::String>>,
+        to: Option<i64>,
+        body: &'a types::SearchBody,
+    ) -> Result<ResponseValue<types::ReportPage>, Error<types::Error>> {
+        let url = format!("{}/api/1.3/reports/search", self.baseurl,);
+        let mut header_map = ::reqwest::header::HeaderMap::with_capacity(1usize);
+        header_map
+            .append(
+                ::reqwest::header::HeaderName::from_static("api-version"),
+                ::reqwest::header::HeaderValue::from_static(Self::api_version()),
+            );
+        #[allow(unused_mut)]
+        let mut request = self
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("enclaveIds", &enclave_ids))
+            .query(&progenitor_client::QueryParam::new("excludedTags", &excluded_tags))
+            .query(&progenitor_client::QueryParam::new("from", &from))
+            .query(&progenitor_client::QueryParam::new("pageNumber", &page_number))
+            .query(&progenitor_client::QueryParam::new("pageSize", &page_size))
+            .query(&progenitor_client::QueryParam::new("tags", &tags))
+            .query(&progenitor_client::QueryParam::new("to", &to))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "search_reports_by_body",
         };
         self.pre(&mut request, &info).await?;
         let result = self.exec(request, &info).await;
@@ -1940,6 +2143,9 @@ Arguments:
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             404u16 => {

@@ -328,6 +328,8 @@ impl TrustarClient {
             .as_ref()
             .filter(|t| t.trim().chars().count() < 3)
             .cloned();
+        let term: Option<trustar_client::types::SearchTerm> =
+            term.and_then(|t| t.trim().parse().ok());
         let [enclaves, tags, excluded] = query.lists();
         let state = range.and_then(|(floor, to)| match short {
             Some(term) => Err(Error::InvalidInput {
@@ -363,7 +365,7 @@ impl TrustarClient {
                             Some(from),
                             Some(state.page),
                             Some(size),
-                            term.as_deref(),
+                            term.as_ref(),
                             tags.as_ref(),
                             Some(state.to),
                         )
