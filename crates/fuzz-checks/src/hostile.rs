@@ -44,9 +44,14 @@ pub enum Operation {
     /// `XsiamClient::assign_report` on a client that reads back lost
     /// writes.
     XsiamAssign,
+    /// `TrustarClient::submit_report` with an external id: sent once, read
+    /// back after a lost answer.
+    TrustarSubmit,
+    /// `TrustarClient::list_reports` over two days: windows, pages, edges.
+    TrustarList,
 }
 
-const OPERATIONS: [Operation; 9] = [
+const OPERATIONS: [Operation; 11] = [
     Operation::XsiamStandard,
     Operation::XsiamAdvanced,
     Operation::TrustarRead,
@@ -56,6 +61,8 @@ const OPERATIONS: [Operation; 9] = [
     Operation::XsiamComments,
     Operation::XsiamComment,
     Operation::XsiamAssign,
+    Operation::TrustarSubmit,
+    Operation::TrustarList,
 ];
 
 impl Operation {
@@ -73,6 +80,13 @@ impl Operation {
             | Operation::XsiamComments => 2,
             Operation::XsiamAssign => 2 * 2 * attempts,
             Operation::XsiamComment => 2 * (1 + 2 * attempts),
+            // Each send and each read-back: a token, the call, a new token,
+            // the call again.
+            Operation::TrustarSubmit => 4 * 2 * attempts,
+            // Two days of 24-hour windows, a few pages each (the script
+            // repeats, so a hostile server can keep `hasNext` true: the
+            // bound of the call, not of the pages, is what is checked).
+            Operation::TrustarList => 4 * 8,
         }
     }
 }
@@ -330,6 +344,26 @@ async fn operate(settings: Settings, operation: Operation, base: &str) -> Result
             .assign_report("777776", "soc@example.com", None)
             .await
             .map(drop),
+        Operation::TrustarSubmit => {
+            let report = ReportUpdate::new("t", "evil.exe", "e1").external_tracking_id("H-1");
+            trustar(false)?.submit_report(&report).await.map(drop)
+        }
+        Operation::TrustarList => {
+            use threat_reports::StreamExt;
+            let until = threat_reports::chrono::DateTime::from_timestamp_millis(1_800_000_000_000)
+                .unwrap_or_default();
+            let query = threat_reports::trustar::ReportQuery::since(
+                until - threat_reports::chrono::Duration::days(2),
+            )
+            .until(until);
+            let client = trustar(false)?;
+            // At most eight batches: a hostile server may page forever.
+            let mut reports = std::pin::pin!(client.list_reports(query).take(200));
+            while let Some(report) = reports.next().await {
+                report?;
+            }
+            Ok(())
+        }
         Operation::TrustarRead => trustar(false)?.get_report(&id).await.map(drop),
         Operation::TrustarBearer => trustar(true)?.get_report(&id).await.map(drop),
         Operation::TrustarUpdate => {

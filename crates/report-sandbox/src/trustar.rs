@@ -448,3 +448,25 @@ impl Inner {
             .is_none_or(|at| Instant::now() >= *at)
     }
 }
+
+/// The internal id of a readable report, by `idType`; or the refusal.
+pub(crate) fn readable(
+    inner: &Inner,
+    id: &str,
+    query: Result<Query<IdTypeQuery>, QueryRejection>,
+) -> Result<String, Response> {
+    let Some(external) = external(query) else {
+        return Err(bad_id_type());
+    };
+    match find(inner, id, external) {
+        Some(internal)
+            if inner
+                .trustar
+                .get(&internal)
+                .is_some_and(|r| inner.may(Right::Read, r)) =>
+        {
+            Ok(internal)
+        }
+        _ => Err(message(StatusCode::NOT_FOUND, "Report not found")),
+    }
+}

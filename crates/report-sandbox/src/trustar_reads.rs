@@ -13,18 +13,10 @@ use axum::response::Response;
 use serde_json::{Value, json};
 
 use crate::shared::{App, Inner, json, now_ms};
-use crate::trustar::{IdTypeQuery, Right, answer, bad_id_type, external, find, message};
+use crate::trustar::{IdTypeQuery, Right, answer, message, readable};
 use crate::trustar_query::QueryPairs;
 use crate::wire::TrustarReport;
-
-macro_rules! checked {
-    ($result:expr) => {
-        match $result {
-            Ok(value) => value,
-            Err(refused) => return refused,
-        }
-    };
-}
+use crate::xsiam::checked;
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 const YEAR_MS: i64 = 365 * DAY_MS;
@@ -34,28 +26,6 @@ pub(crate) const WINDOW_PAGE: usize = 25;
 
 /// The most results a search reaches, all pages together.
 const SEARCH_CAP: i64 = 10_000;
-
-/// The internal id of a readable report, by `idType`; or the refusal.
-fn readable(
-    inner: &Inner,
-    id: &str,
-    query: Result<Query<IdTypeQuery>, QueryRejection>,
-) -> Result<String, Response> {
-    let Some(external) = external(query) else {
-        return Err(bad_id_type());
-    };
-    match find(inner, id, external) {
-        Some(internal)
-            if inner
-                .trustar
-                .get(&internal)
-                .is_some_and(|r| inner.may(Right::Read, r)) =>
-        {
-            Ok(internal)
-        }
-        _ => Err(message(StatusCode::NOT_FOUND, "Report not found")),
-    }
-}
 
 /// `GET /reports/{id}/status`.
 pub(crate) async fn status(

@@ -14,20 +14,12 @@ use serde_json::{Map, Value, json};
 
 use crate::shared::{App, Inner, json, now_ms};
 use crate::trustar::{
-    IdTypeQuery, MAX_BODY_BYTES, Right, Writable, bad_id_type, external, find, message, too_large,
+    IdTypeQuery, MAX_BODY_BYTES, Right, Writable, bad_id_type, message, readable, too_large,
     writable,
 };
 use crate::trustar_query::QueryPairs;
 use crate::wire::TrustarReport;
-
-macro_rules! checked {
-    ($result:expr) => {
-        match $result {
-            Ok(value) => value,
-            Err(refused) => return refused,
-        }
-    };
-}
+use crate::xsiam::checked;
 
 /// The body of a submission or upsert, checked as TruSTAR checks it
 /// (a JSON report object, its fields, the size and indicator limits).
@@ -218,28 +210,6 @@ pub(crate) async fn upsert(
     id_answer(&id)
 }
 
-/// The internal id of `id` (by `idType`), or the refusal.
-fn located(
-    inner: &Inner,
-    id: &str,
-    query: Result<Query<IdTypeQuery>, QueryRejection>,
-) -> Result<String, Response> {
-    let Some(external) = external(query) else {
-        return Err(bad_id_type());
-    };
-    match find(inner, id, external) {
-        Some(internal)
-            if inner
-                .trustar
-                .get(&internal)
-                .is_some_and(|r| inner.may(Right::Read, r)) =>
-        {
-            Ok(internal)
-        }
-        _ => Err(message(StatusCode::NOT_FOUND, "Report not found")),
-    }
-}
-
 /// `DELETE /api/1.3/reports/{id}`: gone, with its tags.
 pub(crate) async fn delete(
     State(app): State<Arc<App>>,
@@ -251,7 +221,7 @@ pub(crate) async fn delete(
         return refused;
     }
     let mut inner = app.lock();
-    let internal = checked!(located(&inner, &id, query));
+    let internal = checked!(readable(&inner, &id, query));
     if let Some(refused) = inner.refused(Right::Update, &internal) {
         return refused;
     }
@@ -302,7 +272,7 @@ pub(crate) async fn alter_tags(
     let added = checked!(tag_names(&body, "addedTags"));
     let removed = checked!(tag_names(&body, "removedTags"));
     let mut inner = app.lock();
-    let internal = checked!(located(&inner, &id, query));
+    let internal = checked!(readable(&inner, &id, query));
     if let Some(refused) = inner.refused(Right::Update, &internal) {
         return refused;
     }

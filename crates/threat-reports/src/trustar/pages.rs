@@ -217,7 +217,9 @@ impl TrustarClient {
     /// use threat_reports::trustar::{ReportQuery, TrustarClient};
     ///
     /// # async fn run(client: TrustarClient) -> Result<(), threat_reports::Error> {
-    /// let week_ago = threat_reports::chrono::Utc::now() - threat_reports::chrono::Duration::days(7);
+    /// let now: threat_reports::chrono::DateTime<threat_reports::chrono::Utc> =
+    ///     std::time::SystemTime::now().into();
+    /// let week_ago = now - threat_reports::chrono::Duration::days(7);
     /// let mut reports = std::pin::pin!(client.list_reports(ReportQuery::since(week_ago)));
     /// while let Some(report) = reports.next().await {
     ///     println!("{}", report?.id);
@@ -272,6 +274,9 @@ impl TrustarClient {
                     // More in this window: its end moves to the oldest
                     // report's time, which is asked again (those already
                     // yielded are not yielded twice).
+                    // (A page whose reports are older than the range, from a
+                    // server that ignored it, ends the list.)
+                    (true, Some(oldest)) if oldest < state.floor => None,
                     (true, Some(oldest)) if oldest < state.to || !new.is_empty() => {
                         state.to = oldest;
                         Some(state)
