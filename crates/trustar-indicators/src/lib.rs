@@ -49,6 +49,7 @@ mod kind;
 mod network;
 mod refang;
 mod scanner;
+mod split;
 mod tokens;
 mod web;
 
@@ -59,6 +60,7 @@ use std::ops::Range;
 
 pub use count::IndicatorCount;
 pub use kind::{IndicatorKind, UnknownIndicatorKind};
+pub use split::{Unsplittable, split};
 
 /// The most indicators TruSTAR accepts in one report (its update page; its
 /// error docs say 500, so make the limit configurable where it matters).
