@@ -284,6 +284,11 @@ pub enum TrustarCommand {
         /// Check everything and show the indicator count; send nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Over the indicator limit, cut the report into the fewest parts
+        /// that fit (at blank lines, then line breaks, then spaces) and
+        /// submit them as "TITLE (i/N)", external ids, …
+        #[arg(long)]
+        split: bool,
     },
     /// Submit a report, or update the one with this external id.
     #[command(after_help = EXIT_CODES)]

@@ -65,6 +65,7 @@ pub async fn run(
             external_url,
             time_began,
             dry_run,
+            split,
         } => {
             let mut report = ReportUpdate::new(title, input::text(&body_file)?, enclave);
             if let Some(id) = external_id {
@@ -76,9 +77,28 @@ pub async fn run(
             if let Some(time) = time_began {
                 report = report.time_began(input::time("--time-began", &time)?);
             }
+            if split {
+                let parts = client.split_report(&report).map_err(failure)?;
+                if dry_run {
+                    trustar_output::would_split(&parts, client.max_indicators(), json);
+                    return Ok(());
+                }
+                let ids = client.submit_report_split(&report).await.map_err(failure)?;
+                trustar_output::ids(&ids, json);
+                return Ok(());
+            }
             let count = client
                 .check_update(&ReportId::Internal("new".into()), &report)
-                .map_err(failure)?;
+                .map_err(|e| {
+                    let over = matches!(e, threat_reports::Error::TooManyIndicators { .. });
+                    let mut refused = failure(e);
+                    if over {
+                        refused.message.push_str(
+                            "\nreportctl trustar submit --split cuts it into parts that fit",
+                        );
+                    }
+                    refused
+                })?;
             if dry_run {
                 trustar_output::would_submit(&count, client.max_indicators(), json);
                 return Ok(());

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use serde_json::json;
 use threat_reports::indicators::IndicatorCount;
 use threat_reports::trustar::{
-    Enclave, ExtractedIndicator, Quota, ReportProcessing, ReportSummary, Tag,
+    Enclave, ExtractedIndicator, Quota, ReportProcessing, ReportSummary, ReportUpdate, Tag,
 };
 
 use crate::output::{columns, print_json, shown};
@@ -179,4 +179,33 @@ pub fn quotas(quotas: &[Quota], json: bool) {
                 .unwrap_or_else(|| "?".into())
         );
     }
+}
+
+/// The ids of a split submission's parts.
+pub fn ids(ids: &[String], json: bool) {
+    if json {
+        return print_json(&json!({ "ids": ids, "parts": ids.len() }));
+    }
+    for id in ids {
+        out!("submitted {}", shown(id));
+    }
+}
+
+/// What a split submission would send.
+pub fn would_split(parts: &[ReportUpdate], limit: usize, json: bool) {
+    if json {
+        let parts: Vec<_> = parts
+            .iter()
+            .map(|p| json!({"title": p.title, "external_id": p.external_tracking_id, "indicators": p.indicator_count().total}))
+            .collect();
+        return print_json(&json!({ "would_submit": parts, "limit": limit }));
+    }
+    for part in parts {
+        out!(
+            "would submit {:?}: {} (limit {limit})",
+            part.title,
+            part.indicator_count()
+        );
+    }
+    out!("nothing sent");
 }

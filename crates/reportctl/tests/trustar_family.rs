@@ -182,3 +182,62 @@ fn search_list_upsert_and_the_indicator_limit() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn an_oversized_report_is_refused_with_a_hint_or_split_with_split() {
+    let server = server();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let body = d.join("weekly.txt");
+    std::fs::write(
+        &body,
+        "Monday: evil.exe 185.220.101.4\n\nTuesday: dropper.scr bad.example.com",
+    )
+    .unwrap();
+    let body = body.to_str().unwrap();
+    let refused = run(
+        &server,
+        d,
+        &[
+            "trustar",
+            "--max-indicators",
+            "2",
+            "submit",
+            body,
+            "--title",
+            "Weekly",
+            "--enclave",
+            MINE,
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--split"));
+    let split = json(
+        &server,
+        d,
+        &[
+            "--max-indicators",
+            "2",
+            "submit",
+            body,
+            "--title",
+            "Weekly",
+            "--enclave",
+            MINE,
+            "--external-id",
+            "W-1",
+            "--split",
+        ],
+    );
+    assert_eq!(split["parts"], 2);
+    assert_eq!(split["ids"].as_array().unwrap().len(), 2);
+    let titles: Vec<String> = server
+        .sandbox
+        .state()
+        .trustar_reports
+        .into_iter()
+        .filter_map(|r| r.title)
+        .filter(|t| t.starts_with("Weekly"))
+        .collect();
+    assert_eq!(titles.len(), 2, "{titles:?}");
+}

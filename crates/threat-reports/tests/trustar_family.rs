@@ -297,3 +297,70 @@ async fn search_finds_by_term_without_bodies() {
         "{error:?}"
     );
 }
+
+/// A report over the limit, split into parts that fit and submitted as
+/// "TITLE (i/N)" with external ids X-i; a rerun finds them there (TruSTAR
+/// answers 409 for a used external id) and creates nothing twice, even
+/// with a lost answer on the way.
+#[tokio::test]
+async fn an_oversized_report_is_split_and_a_rerun_creates_nothing_twice() {
+    let sandbox = Sandbox::builder().start().await.unwrap();
+    let client = sandbox
+        .trustar_client()
+        .max_indicators(3)
+        .retry(RetryPolicy::default().initial_backoff(Duration::from_millis(1)))
+        .build()
+        .unwrap();
+    let body = "Monday: evil.exe 185.220.101.4\n\nTuesday: dropper.scr bad.example.com\n\n\
+                Wednesday: CVE-2021-44228 203.0.113.9 loader.dll";
+    let report = ReportUpdate::new("Weekly", body, MINE).external_tracking_id("W-49");
+    let planned = client.split_report(&report).unwrap();
+    assert_eq!(planned.len(), 3);
+    assert_eq!(planned[0].title, "Weekly (1/3)");
+    assert_eq!(planned[2].external_tracking_id.as_deref(), Some("W-49-3"));
+
+    client.enclaves().await.unwrap();
+    sandbox
+        .add_fault(Fault {
+            kind: FaultKind::ApplyThenDrop,
+            count: 1,
+        })
+        .unwrap();
+    let ids = client.submit_report_split(&report).await.unwrap();
+    assert_eq!(ids.len(), 3);
+    let again = client.submit_report_split(&report).await.unwrap();
+    assert_eq!(again, ids, "the rerun found the parts");
+    let state = sandbox.state();
+    let mut stored: Vec<(String, String)> = state
+        .trustar_reports
+        .iter()
+        .filter(|r| r.title.as_deref().is_some_and(|t| t.starts_with("Weekly")))
+        .map(|r| {
+            (
+                r.title.clone().unwrap(),
+                r.external_tracking_id.clone().unwrap(),
+            )
+        })
+        .collect();
+    stored.sort();
+    assert_eq!(
+        stored,
+        [
+            ("Weekly (1/3)".to_string(), "W-49-1".to_string()),
+            ("Weekly (2/3)".to_string(), "W-49-2".to_string()),
+            ("Weekly (3/3)".to_string(), "W-49-3".to_string())
+        ]
+    );
+    let error = client
+        .submit_report_split(&ReportUpdate::new(
+            "Dump",
+            "a.example.com,b.example.com,c.example.com,d.example.com",
+            MINE,
+        ))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::InvalidInput { field: "body", .. }),
+        "{error:?}"
+    );
+}

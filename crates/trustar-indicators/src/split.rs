@@ -206,7 +206,11 @@ pub fn split(text: &str, limit: usize) -> Result<Vec<&str>, Unsplittable> {
 fn split_at_depth(text: &str, limit: usize, depth: usize) -> Result<Vec<&str>, Unsplittable> {
     let occurrences = Occurrences::of(text);
     if occurrences.distinct <= limit {
-        return Ok(if text.trim().is_empty() { Vec::new() } else { vec![text] });
+        return Ok(if text.trim().is_empty() {
+            Vec::new()
+        } else {
+            vec![text]
+        });
     }
     let mut pieces = Vec::new();
     units(

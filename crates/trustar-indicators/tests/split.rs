@@ -112,6 +112,9 @@ fn a_run_with_too_many_indicators_and_no_whitespace_cannot_be_split() {
     let body = "intro\n\nseen: a.example.com,b.example.com,c.example.com,d.example.com";
     let error: Unsplittable = split(body, 3).unwrap_err();
     assert_eq!(error.count, 4);
-    assert_eq!(&body[error.span.clone()], "a.example.com,b.example.com,c.example.com,d.example.com");
+    assert_eq!(
+        &body[error.span.clone()],
+        "a.example.com,b.example.com,c.example.com,d.example.com"
+    );
     assert!(error.to_string().contains("no whitespace"), "{error}");
 }

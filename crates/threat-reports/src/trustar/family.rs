@@ -165,6 +165,10 @@ impl TrustarClient {
     /// as the retry policy has attempts). Without an external id the error
     /// is [`Error::Unconfirmed`]: the report may have been created.
     ///
+    /// A report whose external id is already used in its enclave (a
+    /// rerun: TruSTAR answers 409) is not created again: the report with
+    /// that id is returned.
+    ///
     /// TruSTAR processes a report after answering; until then some reads
     /// answer 404: [`wait_until_processed`](Self::wait_until_processed).
     ///
@@ -191,6 +195,16 @@ impl TrustarClient {
                     return answer_id(&record).ok_or_else(|| no_id("a report id", &record));
                 }
                 Err(error) if error.may_have_been_applied() => error,
+                // Already there (a rerun): the report with this external id.
+                Err(error @ Error::Api { .. })
+                    if error.status() == Some(409) && report.external_tracking_id.is_some() =>
+                {
+                    let external = report.external_tracking_id.clone().unwrap_or_default();
+                    return match self.get_report(&ReportId::External(external)).await {
+                        Ok(found) if found.enclave_ids == report.enclave_ids => Ok(found.id),
+                        _ => Err(error),
+                    };
+                }
                 Err(error) => return Err(error),
             };
             let unconfirmed = |source: Error| Error::Unconfirmed {
@@ -209,6 +223,79 @@ impl TrustarClient {
                 _ => return Err(unconfirmed(lost)),
             }
         }
+    }
+
+    /// Submits a report whose body may hold more indicators than
+    /// [`max_indicators`](Self::max_indicators): one within the limit is
+    /// submitted as it is; a larger one is cut with
+    /// [`indicators::split`](crate::indicators::split) into the fewest
+    /// parts that fit (at paragraph, then line, then whitespace
+    /// boundaries, never inside an indicator), submitted in order as
+    /// "TITLE (i/N)", with the external ids `X-i` when the report has the
+    /// external id `X`. Returns the ids, in order. A body that cannot be
+    /// cut under the limit is refused before anything is sent.
+    ///
+    /// Each part is a submission as [`submit_report`](Self::submit_report)
+    /// makes it: with external ids, a lost answer is read back and a rerun
+    /// finds the parts already there instead of creating them twice.
+    ///
+    /// ```no_run
+    /// # use threat_reports::trustar::{ReportUpdate, TrustarClient};
+    /// # async fn run(client: TrustarClient, weekly_dump: String) -> Result<(), threat_reports::Error> {
+    /// let report = ReportUpdate::new("Weekly IOCs", weekly_dump, "e27b914b")
+    ///     .external_tracking_id("weekly-2026-49");
+    /// let ids = client.submit_report_split(&report).await?;
+    /// println!("{} parts", ids.len());
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn submit_report_split(&self, report: &ReportUpdate) -> Result<Vec<String>, Error> {
+        let parts = self.split_report(report)?;
+        let mut ids = Vec::with_capacity(parts.len());
+        for part in &parts {
+            ids.push(self.submit_report(part).await?);
+        }
+        Ok(ids)
+    }
+
+    /// The reports [`submit_report_split`](Self::submit_report_split)
+    /// would submit, in order: the report itself when it fits, else its
+    /// parts, titled "TITLE (i/N)" with external ids `X-i`. Nothing is
+    /// sent.
+    pub fn split_report(&self, report: &ReportUpdate) -> Result<Vec<ReportUpdate>, Error> {
+        if !report.indicator_count().exceeds(self.max_indicators) {
+            report.checked(self.max_indicators)?;
+            return Ok(vec![report.clone()]);
+        }
+        let bodies = crate::indicators::split(&report.body, self.max_indicators).map_err(|e| {
+            Error::InvalidInput {
+                field: "body",
+                problem: e.to_string(),
+                allowed: format!(
+                    "a body that whitespace can cut into parts of at most {} indicators",
+                    self.max_indicators
+                ),
+            }
+        })?;
+        let n = bodies.len();
+        let parts: Vec<ReportUpdate> = bodies
+            .into_iter()
+            .enumerate()
+            .map(|(i, body)| {
+                let mut part = report.clone();
+                part.title = format!("{} ({}/{n})", report.title, i + 1);
+                part.body = body.to_string();
+                part.external_tracking_id = report
+                    .external_tracking_id
+                    .as_ref()
+                    .map(|x| format!("{x}-{}", i + 1));
+                part
+            })
+            .collect();
+        for part in &parts {
+            part.checked(self.max_indicators)?;
+        }
+        Ok(parts)
     }
 
     /// How far TruSTAR is with processing the report.
