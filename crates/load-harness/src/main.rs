@@ -179,7 +179,7 @@ fn soak_test(plan: &SoakPlan) -> Result<bool, String> {
         println!("  {error}");
     }
     println!(
-        "writes made: {}; resent writes applied twice after an apply-fault: {} (of {} apply-faults); read-back writes (comments, updates with read_back_lost_writes) applied twice: {}; differences a user could not live with: {}",
+        "writes made: {}; resent writes applied twice after an apply-fault: {} (of {} apply-faults); read-back writes (comments, TruSTAR submissions, updates with read_back_lost_writes) applied twice: {}; differences a user could not live with: {}",
         report.updates_expected,
         report.duplicates,
         report.apply_faults,

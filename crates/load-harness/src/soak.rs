@@ -56,8 +56,9 @@ impl Default for SoakPlan {
 /// One worker's calls, in a repeating pattern of ten: four XSIAM status
 /// updates with the standard key (resent after a lost answer), one XSIAM
 /// comment and two status updates with the advanced key (both read back
-/// after a lost answer, never resent blindly), one TruSTAR read and two
-/// TruSTAR replacements.
+/// after a lost answer, never resent blindly), one TruSTAR read, one
+/// TruSTAR replacement and one TruSTAR submission (with an external id:
+/// read back after a lost answer).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CallKind {
     /// `update_report_status` with a standard key, resent after a lost
@@ -72,6 +73,8 @@ pub enum CallKind {
     TrustarGet,
     /// `update_report`.
     TrustarUpdate,
+    /// `submit_report`, with an external tracking id.
+    TrustarSubmit,
 }
 
 impl CallKind {
@@ -81,7 +84,8 @@ impl CallKind {
             4 => CallKind::XsiamComment,
             5 | 6 => CallKind::XsiamAdvanced,
             7 => CallKind::TrustarGet,
-            _ => CallKind::TrustarUpdate,
+            8 => CallKind::TrustarUpdate,
+            _ => CallKind::TrustarSubmit,
         }
     }
 }
@@ -114,8 +118,8 @@ pub struct SoakReport {
     /// has no idempotency key, so the retry applies it again).
     pub duplicates: u64,
     /// The same for the writes that are read back after a lost answer
-    /// (comments, and the advanced client's status updates): any is a
-    /// discrepancy, so this is zero in a passing run.
+    /// (comments, TruSTAR submissions, and the advanced client's status
+    /// updates): any is a discrepancy, so this is zero in a passing run.
     pub read_back_duplicates: u64,
     /// Faults injected after an update was applied (`apply_drop`,
     /// `apply_503`, `apply_hang`): each may cause one duplicate.
@@ -208,6 +212,8 @@ struct Ledger {
     trustar: BTreeMap<String, (u64, String)>,
     /// The texts of the comments added (each unique).
     comments: Vec<String>,
+    /// The external ids of the TruSTAR reports submitted (each unique).
+    submitted: Vec<String>,
 }
 
 /// Runs the soak on a two-thread runtime, sandbox and clients together.
@@ -270,7 +276,8 @@ async fn soak(plan: &SoakPlan) -> Result<SoakReport, String> {
     let state = sandbox.state();
     let updates_expected = ledger.xsiam.values().map(|(n, _)| n).sum::<u64>()
         + ledger.trustar.values().map(|(n, _)| n).sum::<u64>()
-        + ledger.comments.len() as u64;
+        + ledger.comments.len() as u64
+        + ledger.submitted.len() as u64;
     let verdict = verdict(&ledger, &state);
     Ok(SoakReport {
         discrepancies: verdict.discrepancies,
@@ -357,6 +364,20 @@ async fn work(w: usize, calls: usize, clients: Arc<Clients>, done: Arc<AtomicUsi
                 }
                 result
             }
+            CallKind::TrustarSubmit => {
+                let external = format!("soak-{w}-{k}");
+                let report = ReportUpdate::new(
+                    format!("soak submission {w} {k}"),
+                    format!("call {k} saw evil{k}[.]example"),
+                    ENCLAVE,
+                )
+                .external_tracking_id(external.clone());
+                let result = clients.trustar.submit_report(&report).await;
+                if result.is_ok() {
+                    ledger.submitted.push(external);
+                }
+                result.map(drop)
+            }
             CallKind::TrustarGet => {
                 let id = ReportId::Internal(trustar_id(w, k % TRUSTAR_PER_WORKER));
                 clients.trustar.get_report(&id).await.map(drop)
@@ -404,6 +425,7 @@ fn merge(into: &mut Ledger, from: Ledger) {
     into.xsiam.extend(from.xsiam);
     into.trustar.extend(from.trustar);
     into.comments.extend(from.comments);
+    into.submitted.extend(from.submitted);
 }
 
 /// What the sandbox's state says of the ledger.
@@ -497,6 +519,26 @@ fn verdict(ledger: &Ledger, state: &SandboxState) -> Verdict {
             ));
         }
     }
+    // Each report submitted is there once (a lost answer was read back by
+    // its external id, never sent blindly); none is there whose call failed.
+    let mut submitted: BTreeMap<&str, u64> = BTreeMap::new();
+    for report in &state.trustar_reports {
+        if let Some(external) = report.external_tracking_id.as_deref()
+            && external.starts_with("soak-")
+        {
+            *submitted.entry(external).or_default() += 1;
+        }
+    }
+    for external in &ledger.submitted {
+        let stored = submitted.remove(external.as_str()).unwrap_or(0);
+        read_back_duplicates += count(format!("submission {external:?}"), 1, stored, &mut found);
+    }
+    for (external, n) in submitted {
+        read_back_duplicates += n;
+        found.push(format!(
+            "submission {external:?}: stored {n} times, but its call failed"
+        ));
+    }
     if read_back_duplicates > 0 {
         found.push(format!(
             "{read_back_duplicates} writes that are read back after a lost answer were \
@@ -509,8 +551,19 @@ fn verdict(ledger: &Ledger, state: &SandboxState) -> Verdict {
             duplicates += n;
         }
     }
+    let submitted_ids: std::collections::HashSet<&str> = state
+        .trustar_reports
+        .iter()
+        .filter(|r| {
+            r.external_tracking_id
+                .as_deref()
+                .is_some_and(|x| x.starts_with("soak-"))
+        })
+        .filter_map(|r| r.id.as_deref())
+        .collect();
     for (id, n) in &state.trustar_update_counts {
-        if !ledger.trustar.contains_key(id) {
+        // A submission counts one write for its new report: checked above.
+        if !ledger.trustar.contains_key(id) && !submitted_ids.contains(id.as_str()) {
             duplicates += n;
         }
     }

@@ -30,6 +30,7 @@ fn no_update_is_lost_and_every_report_ends_at_its_last_write_under_random_faults
         CallKind::XsiamComment,
         CallKind::TrustarGet,
         CallKind::TrustarUpdate,
+        CallKind::TrustarSubmit,
     ] {
         assert!(report.calls[&kind] > 0, "no {kind:?} calls");
     }
