@@ -290,6 +290,39 @@ pub enum TrustarCommand {
         #[arg(long)]
         split: bool,
     },
+    /// Submit many reports: a folder (each regular file one report, titled
+    /// by its name without extension) or JSON Lines ({"title", "body",
+    /// "external_id"?, "external_url"?, "time_began"?, "enclave"?}), -
+    /// for standard input. Each input ends as exactly one report (or one
+    /// set of parts with --split): every input carries an external id (its
+    /// own, or one derived from its name and content), a lost answer is
+    /// read back by it, and a rerun finds what is already there. With
+    /// --journal, a rerun skips the inputs done.
+    #[command(after_help = EXIT_CODES)]
+    BulkSubmit {
+        /// A folder, a JSON Lines file, or - for standard input.
+        path: PathBuf,
+        /// The enclave id to submit to (a JSON Lines input may name its own).
+        #[arg(long)]
+        enclave: String,
+        /// A JSON Lines journal: inputs it records as done are skipped.
+        #[arg(long)]
+        journal: Option<PathBuf>,
+        /// Inputs in flight at once.
+        #[arg(long, default_value_t = 4)]
+        concurrency: usize,
+        /// Calls per minute at most, read-backs and parts included
+        /// (TruSTAR allows 60 a user); 0 for no limit.
+        #[arg(long, default_value_t = 50)]
+        rate: u32,
+        /// Cut inputs over the indicator limit into parts that fit;
+        /// without it they are reported and the run goes on.
+        #[arg(long)]
+        split: bool,
+        /// Write the inputs not submitted, with why, to this file (CSV).
+        #[arg(long, value_name = "FILE")]
+        failed: Option<PathBuf>,
+    },
     /// Submit a report, or update the one with this external id.
     #[command(after_help = EXIT_CODES)]
     Upsert {

@@ -132,6 +132,17 @@ pub fn trustar(
     profile: &Profile,
     timeout: Duration,
 ) -> Result<TrustarClient, Failure> {
+    trustar_paced(c, profile, timeout, None)
+}
+
+/// The same, spacing its calls (all of them: tokens, read-backs, parts)
+/// to at most `per_minute` a minute when given.
+pub fn trustar_paced(
+    c: &TrustarConnection,
+    profile: &Profile,
+    timeout: Duration,
+    per_minute: Option<u32>,
+) -> Result<TrustarClient, Failure> {
     let [url, key, api_secret, proxy, ca_cert] = &config::TRUSTAR;
     let settings = vec![
         value(url, &c.url),
@@ -150,6 +161,10 @@ pub fn trustar(
             ));
         }
         Some(limit) => builder.max_indicators(limit),
+        None => builder,
+    };
+    let builder = match per_minute {
+        Some(calls) => builder.rate_limit(threat_reports::RateLimit::per_minute(calls)),
         None => builder,
     };
     builder

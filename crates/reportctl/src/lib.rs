@@ -10,6 +10,7 @@
 #[macro_use]
 mod output;
 mod bulk;
+mod bulk_submit;
 mod cli;
 mod config;
 mod connection;

@@ -71,6 +71,29 @@ pub async fn run(
     json: bool,
 ) -> Result<(), Failure> {
     let timeout = connection::timeout(connection.timeout)?;
+    if let TrustarCommand::BulkSubmit {
+        path,
+        enclave,
+        journal,
+        concurrency,
+        rate,
+        split,
+        failed,
+    } = command
+    {
+        let per_minute = (rate > 0).then_some(rate);
+        let client = connection::trustar_paced(connection, profile, timeout, per_minute)?;
+        let options = crate::bulk_submit::Options {
+            path,
+            enclave,
+            journal,
+            concurrency,
+            split,
+            failed,
+            timeout,
+        };
+        return crate::bulk_submit::run(client, options, json).await;
+    }
     let client = connection::trustar(connection, profile, timeout)?;
     match command {
         command @ (TrustarCommand::Get { .. } | TrustarCommand::Update { .. }) => {

@@ -216,8 +216,10 @@ pub async fn run(
             let quotas = client.request_quotas().await.map_err(failure)?;
             trustar_output::quotas(&quotas, json);
         }
-        TrustarCommand::Get { .. } | TrustarCommand::Update { .. } => {
-            unreachable!("get and update are run by trustar_command")
+        TrustarCommand::Get { .. }
+        | TrustarCommand::Update { .. }
+        | TrustarCommand::BulkSubmit { .. } => {
+            unreachable!("get, update and bulk-submit are run by trustar_command")
         }
     }
     Ok(())

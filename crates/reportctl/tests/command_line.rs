@@ -557,6 +557,18 @@ fn json_is_honoured_by_every_command_help_lists() {
         ),
         ("trustar quotas", vec!["trustar", "quotas"]),
         (
+            "trustar bulk-submit",
+            vec![
+                "trustar",
+                "bulk-submit",
+                text,
+                "--enclave",
+                "e27b914b-b1ee-4d25-b4b2-d50db5208b4d",
+                "--rate",
+                "0",
+            ],
+        ),
+        (
             "trustar delete",
             vec!["trustar", "delete", "M-5678", "--external"],
         ),

@@ -26,4 +26,6 @@ mod signals;
 pub use dry_run::dry_run;
 pub use failed_rows::write_failed;
 pub use input::parse;
+pub(crate) use progress::Progress;
 pub use run::{Options, Summary, run};
+pub(crate) use signals::Stops;

@@ -4,10 +4,10 @@ use std::io::IsTerminal;
 
 /// Where the run's messages go: above the progress bar on a terminal, one
 /// line per row otherwise.
-pub(super) struct Progress(Option<indicatif::ProgressBar>);
+pub(crate) struct Progress(Option<indicatif::ProgressBar>);
 
 impl Progress {
-    pub(super) fn new(rows: usize) -> Self {
+    pub(crate) fn new(rows: usize) -> Self {
         Progress(std::io::stderr().is_terminal().then(|| {
             let bar = indicatif::ProgressBar::new(rows as u64);
             if let Ok(style) = indicatif::ProgressStyle::with_template(
@@ -27,12 +27,12 @@ impl Progress {
         }))
     }
 
-    pub(super) fn is_bar(&self) -> bool {
+    pub(crate) fn is_bar(&self) -> bool {
         self.0.is_some()
     }
 
     /// A message that stays, above the bar.
-    pub(super) fn say(&self, message: &str) {
+    pub(crate) fn say(&self, message: &str) {
         match &self.0 {
             Some(bar) => bar.suspend(|| eprintln!("{message}")),
             None => eprintln!("{message}"),
@@ -40,7 +40,7 @@ impl Progress {
     }
 
     /// A row finished: the bar moves, or its line is printed.
-    pub(super) fn row(&self, line: impl FnOnce() -> String) {
+    pub(crate) fn row(&self, line: impl FnOnce() -> String) {
         match &self.0 {
             Some(bar) => bar.inc(1),
             None => eprintln!("{}", line()),
@@ -48,7 +48,7 @@ impl Progress {
     }
 
     /// Gone before the summary is printed.
-    pub(super) fn clear(&self) {
+    pub(crate) fn clear(&self) {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
         }

@@ -7,7 +7,7 @@
 /// row) is held for the next wait. A `tokio::signal::ctrl_c()` made anew
 /// for each wait would miss it, and with tokio's handler installed the
 /// Ctrl-C would be lost altogether.
-pub(super) struct Stops {
+pub(crate) struct Stops {
     #[cfg(unix)]
     interrupt: Option<tokio::signal::unix::Signal>,
     #[cfg(unix)]
@@ -15,7 +15,7 @@ pub(super) struct Stops {
 }
 
 impl Stops {
-    pub(super) fn new() -> Self {
+    pub(crate) fn new() -> Self {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
@@ -28,7 +28,7 @@ impl Stops {
         Stops {}
     }
 
-    pub(super) async fn next(&mut self) {
+    pub(crate) async fn next(&mut self) {
         #[cfg(unix)]
         {
             let (interrupt, terminate) = (&mut self.interrupt, &mut self.terminate);
