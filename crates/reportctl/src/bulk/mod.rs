@@ -28,4 +28,4 @@ pub use failed_rows::write_failed;
 pub use input::parse;
 pub(crate) use progress::Progress;
 pub use run::{Options, Summary, run};
-pub(crate) use signals::Stops;
+pub(crate) use signals::stop_requests;

@@ -8,14 +8,13 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use bulk_runner::{BulkError, BulkRow, Event, Outcome, RowError, Stopper};
+use bulk_runner::{BulkError, BulkRow, Event, Outcome, RowError};
 use serde::Serialize;
 use threat_reports::xsiam::XsiamClient;
 
 use super::failed_rows::print_failed_rows;
 use super::input::{Invalid, Row};
 use super::progress::Progress;
-use super::signals::Stops;
 use crate::Failure;
 use crate::output::shown;
 
@@ -139,14 +138,7 @@ pub async fn run(
         eprintln!("line {}: {}", bad.line, bad.problem);
     }
     // The signal listeners are made before the first row starts, and kept.
-    let (stopper, stop_requests) = Stopper::new();
-    let mut stops = Stops::new();
-    let forwarding = tokio::spawn(async move {
-        loop {
-            stops.next().await;
-            stopper.stop();
-        }
-    });
+    let (stop_requests, forwarding) = crate::bulk::stop_requests();
     let client = Arc::new(client);
     let timeout = options.timeout;
     let write = move |row: Row| {

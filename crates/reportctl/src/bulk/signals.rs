@@ -7,7 +7,7 @@
 /// row) is held for the next wait. A `tokio::signal::ctrl_c()` made anew
 /// for each wait would miss it, and with tokio's handler installed the
 /// Ctrl-C would be lost altogether.
-pub(crate) struct Stops {
+struct Stops {
     #[cfg(unix)]
     interrupt: Option<tokio::signal::unix::Signal>,
     #[cfg(unix)]
@@ -15,7 +15,7 @@ pub(crate) struct Stops {
 }
 
 impl Stops {
-    pub(crate) fn new() -> Self {
+    fn new() -> Self {
         #[cfg(unix)]
         {
             use tokio::signal::unix::{SignalKind, signal};
@@ -28,7 +28,7 @@ impl Stops {
         Stops {}
     }
 
-    pub(crate) async fn next(&mut self) {
+    async fn next(&mut self) {
         #[cfg(unix)]
         {
             let (interrupt, terminate) = (&mut self.interrupt, &mut self.terminate);
@@ -54,4 +54,19 @@ impl Stops {
             let _ = tokio::signal::ctrl_c().await;
         }
     }
+}
+
+/// The stop requests of a bulk run, fed by Ctrl-C and SIGTERM from now on
+/// (the listeners made before the first row starts), and the task that
+/// forwards them (abort it when the run is over).
+pub(crate) fn stop_requests() -> (bulk_runner::StopRequests, tokio::task::JoinHandle<()>) {
+    let (stopper, requests) = bulk_runner::Stopper::new();
+    let mut stops = Stops::new();
+    let forwarding = tokio::spawn(async move {
+        loop {
+            stops.next().await;
+            stopper.stop();
+        }
+    });
+    (requests, forwarding)
 }

@@ -16,12 +16,12 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use bulk_runner::{BulkError, Event, Outcome, RowError, Stopper};
+use bulk_runner::{BulkError, Event, Outcome, RowError};
 use serde::Serialize;
 use threat_reports::trustar::TrustarClient;
 
 use crate::Failure;
-use crate::bulk::{Progress, Stops};
+use crate::bulk::Progress;
 use crate::output::{print_json, shown};
 use inputs::Input;
 
@@ -68,14 +68,8 @@ pub async fn run(client: TrustarClient, options: Options, json: bool) -> Result<
         .collect();
     let names: BTreeMap<usize, String> = inputs.iter().map(|i| (i.line, i.name.clone())).collect();
     let ids: Arc<Mutex<BTreeMap<usize, Vec<String>>>> = Arc::default();
-    let (stopper, stop_requests) = Stopper::new();
-    let mut stops = Stops::new();
-    let forwarding = tokio::spawn(async move {
-        loop {
-            stops.next().await;
-            stopper.stop();
-        }
-    });
+    // The signal listeners are made before the first row starts, and kept.
+    let (stop_requests, forwarding) = crate::bulk::stop_requests();
     let client = Arc::new(client);
     let timeout = options.timeout;
     let (split, written) = (options.split, ids.clone());
