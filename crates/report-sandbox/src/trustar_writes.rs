@@ -190,12 +190,12 @@ pub(crate) async fn upsert(
     let Some(report) = inner.trustar.get_mut(&id) else {
         return message(StatusCode::NOT_FOUND, "Report not found");
     };
-    let body = match (append, report.report_body.take()) {
+    let body = match (append, &report.report_body) {
         (true, Some(old)) => format!("{old}\n{}", fields.body),
         _ => fields.body,
     };
+    // Refused whole: the stored report stays as it was.
     if crate::oracle::count(&body) > app.max_indicators {
-        report.report_body = Some(body);
         return too_large(app.max_indicators);
     }
     let now = now_ms();

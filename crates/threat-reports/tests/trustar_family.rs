@@ -364,3 +364,35 @@ async fn an_oversized_report_is_split_and_a_rerun_creates_nothing_twice() {
         "{error:?}"
     );
 }
+
+/// An append that would take the report over the limit is refused whole
+/// by TruSTAR's 413: the stored body stays as it was.
+#[tokio::test]
+async fn a_refused_append_changes_nothing() {
+    let sandbox = Sandbox::builder().max_indicators(2).start().await.unwrap();
+    let client = sandbox.trustar_client().build().unwrap();
+    let key = ReportId::External("R-1".into());
+    let id = client
+        .upsert_report(
+            &key,
+            &ReportUpdate::new("t", "evil.exe", MINE),
+            UpsertMode::Override,
+        )
+        .await
+        .unwrap();
+    // Two indicators on their own (the client's check passes), three with
+    // the stored body: the server refuses.
+    let more = ReportUpdate::new("t", "dropper.scr 185.220.101.4", MINE);
+    let error = client
+        .upsert_report(&key, &more, UpsertMode::Append)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error, Error::TooManyIndicators { .. }),
+        "{error:?}"
+    );
+    assert_eq!(
+        stored(&sandbox, &id).unwrap().report_body.as_deref(),
+        Some("evil.exe")
+    );
+}
