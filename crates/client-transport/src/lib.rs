@@ -94,13 +94,16 @@ impl Transport {
     }
 
     /// Sends `request` for `operation` through this transport.
-    pub async fn execute(
-        &self,
-        client: &reqwest::Client,
+    ///
+    /// Returns the executor's future as it is (not an `async fn` around
+    /// it, which would keep the request a second time in its state).
+    pub fn execute<'a>(
+        &'a self,
+        client: &'a reqwest::Client,
         request: reqwest::Request,
         operation: &'static str,
-    ) -> reqwest::Result<reqwest::Response> {
-        self.0.execute(client, request, operation).await
+    ) -> ExecuteFuture<'a> {
+        self.0.execute(client, request, operation)
     }
 }
 

@@ -115,8 +115,8 @@ const REPORTS: [&str; 3] = ["777776", "777777", "777778"];
 /// # Ok::<(), String>(())
 /// ```
 pub fn run(plan: &BenchPlan) -> Result<BenchReport, String> {
-    let server_runtime = runtime()?;
-    let client_runtime = runtime()?;
+    let server_runtime = runtime("sandbox", 2)?;
+    let client_runtime = runtime("clients", 2)?;
     let sandbox = server_runtime
         .block_on(Sandbox::builder().start())
         .map_err(|e| format!("cannot start the sandbox: {e}"))?;
@@ -159,34 +159,85 @@ pub fn run(plan: &BenchPlan) -> Result<BenchReport, String> {
 }
 
 /// One path alone at one concurrency, for profilers: `requests` updates
-/// (after `requests / 20` to warm up) to a sandbox of its own, with the
-/// same runtimes as [`run`].
+/// (after `requests / 20` to warm up) to a sandbox of its own, the
+/// sandbox and the clients each on a runtime of `threads` threads (2 in
+/// [`run`]), with the CPU time each side's threads spent on the timed
+/// requests.
 ///
 /// ```no_run
 /// use load_harness::RequestPath;
 ///
-/// let run = load_harness::request_path::run_path(RequestPath::Facade, 16, 20_000)?;
-/// println!("{:.0} requests/s", run.requests_per_second());
+/// let run = load_harness::request_path::run_path(RequestPath::Facade, 16, 20_000, 1)?;
+/// println!("{:.0} requests/s", run.figures.requests_per_second());
+/// if let Some(cpu) = run.client_cpu_per_request {
+///     println!("{:.2} µs of the clients' CPU per request", cpu.as_secs_f64() * 1e6);
+/// }
 /// # Ok::<(), String>(())
 /// ```
 pub fn run_path(
     path: RequestPath,
     concurrency: usize,
     requests: usize,
-) -> Result<RunFigures, String> {
-    let server_runtime = runtime()?;
-    let client_runtime = runtime()?;
+    threads: usize,
+) -> Result<PathRun, String> {
+    let server_runtime = runtime("sandbox", threads)?;
+    let client_runtime = runtime("clients", threads)?;
     let sandbox = server_runtime
         .block_on(Sandbox::builder().start())
         .map_err(|e| format!("cannot start the sandbox: {e}"))?;
     let sender = Arc::new(client_runtime.block_on(Sender::new(&sandbox, path))?);
     client_runtime.block_on(timed(&sender, concurrency, requests / 20));
-    Ok(client_runtime.block_on(timed(&sender, concurrency, requests)))
+    let before = (threads_cpu("clients"), threads_cpu("sandbox"));
+    let figures = client_runtime.block_on(timed(&sender, concurrency, requests));
+    let after = (threads_cpu("clients"), threads_cpu("sandbox"));
+    let per_request = |before: Option<Duration>, after: Option<Duration>| {
+        let spent = after?.checked_sub(before?)?;
+        Some(spent / u32::try_from(requests.max(1)).ok()?)
+    };
+    Ok(PathRun {
+        figures,
+        client_cpu_per_request: per_request(before.0, after.0),
+        sandbox_cpu_per_request: per_request(before.1, after.1),
+    })
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, String> {
+/// What [`run_path`] measured.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PathRun {
+    /// Throughput and latencies of the timed requests.
+    pub figures: RunFigures,
+    /// The CPU time the clients' runtime threads spent per timed request
+    /// (Linux only: `None` where `/proc/self/task/*/schedstat` is not).
+    pub client_cpu_per_request: Option<Duration>,
+    /// The same for the sandbox's runtime threads.
+    pub sandbox_cpu_per_request: Option<Duration>,
+}
+
+/// The CPU time this process's threads named `name` have run, from
+/// `/proc/self/task/*/schedstat` (Linux); `None` where it cannot be read.
+fn threads_cpu(name: &str) -> Option<Duration> {
+    let mut total = 0u64;
+    for task in std::fs::read_dir("/proc/self/task").ok()? {
+        let dir = task.ok()?.path();
+        let Ok(comm) = std::fs::read_to_string(dir.join("comm")) else {
+            continue;
+        };
+        if comm.trim() != name {
+            continue;
+        }
+        let stat = std::fs::read_to_string(dir.join("schedstat")).ok()?;
+        let ran: u64 = stat.split_whitespace().next()?.parse().ok()?;
+        total = total.saturating_add(ran);
+    }
+    Some(Duration::from_nanos(total))
+}
+
+/// A runtime of `threads` threads that carry `name` (what a profile and
+/// [`threads_cpu`] see).
+fn runtime(name: &str, threads: usize) -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
+        .worker_threads(threads.max(1))
+        .thread_name(name)
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start a tokio runtime: {e}"))

@@ -101,10 +101,15 @@ impl CallRecord {
 }
 
 /// Runs `call` with a fresh record, and returns both.
-pub(crate) async fn recorded<F: Future>(call: F) -> (F::Output, Arc<CallRecord>) {
+///
+/// Not an `async fn`: one would keep `call` twice in its state (as the
+/// argument, and again as the future it awaits), and every request's
+/// future holds this one.
+pub(crate) fn recorded<F: Future>(call: F) -> impl Future<Output = (F::Output, Arc<CallRecord>)> {
+    use futures_util::FutureExt;
     let record = Arc::new(CallRecord::default());
-    let output = CALL.scope(record.clone(), call).await;
-    (output, record)
+    CALL.scope(record.clone(), call)
+        .map(move |output| (output, record))
 }
 
 /// Notes an attempt in the current call's record, if there is one.

@@ -75,7 +75,7 @@ impl std::fmt::Debug for HttpSettings {
 }
 
 /// What the executor needs of [`HttpSettings`] on every attempt.
-#[derive(Clone)]
+#[derive(Clone, Default)]
 pub(crate) struct PerRequest {
     /// The time limit of one attempt, set on each request: only for a
     /// supplied client and a timeout named in the builder (a client the

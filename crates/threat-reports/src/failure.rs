@@ -2,7 +2,7 @@
 //! the vendor's error if it decoded), a transport error, or an unreadable
 //! answer. Each client turns these into [`Error`](crate::Error)s its own way.
 
-use reqwest::header::HeaderMap;
+use reqwest::header::{HeaderMap, HeaderName};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -34,9 +34,14 @@ pub(crate) enum Failure<E> {
 /// The request id an answer carries: TruSTAR's `Trace-Id`, or
 /// `x-request-id`.
 pub(crate) fn request_id(headers: &HeaderMap) -> Option<String> {
-    ["trace-id", "x-request-id"]
+    // Names made once, not parsed from text on every answer.
+    const NAMES: [HeaderName; 2] = [
+        HeaderName::from_static("trace-id"),
+        HeaderName::from_static("x-request-id"),
+    ];
+    NAMES
         .iter()
-        .find_map(|name| headers.get(*name))
+        .find_map(|name| headers.get(name))
         .and_then(|v| v.to_str().ok())
         .map(snippet)
 }

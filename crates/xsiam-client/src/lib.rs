@@ -28,14 +28,14 @@ pub use generated::*;
 /// Every request goes through the client's [`Transport`] (by default, sent
 /// once as built; the facade plugs in authentication, retries and tracing).
 impl progenitor_client::ClientHooks<Transport> for Client {
-    async fn exec(
+    // The transport's future itself, not an `async fn` around it: that
+    // would keep the request a second time in every call's state.
+    fn exec(
         &self,
         request: reqwest::Request,
         info: &progenitor_client::OperationInfo,
-    ) -> reqwest::Result<reqwest::Response> {
-        self.inner
-            .execute(&self.client, request, info.operation_id)
-            .await
+    ) -> impl std::future::Future<Output = reqwest::Result<reqwest::Response>> {
+        self.inner.execute(&self.client, request, info.operation_id)
     }
 }
 

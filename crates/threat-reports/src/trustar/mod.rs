@@ -263,17 +263,20 @@ impl TrustarClient {
         loop {
             self.tokens.ensure().await?;
             let used = self.tokens.slot.current();
-            let (result, record) = recorded(operation()).await;
+            // The generated call's future boxed once, and the rare paths
+            // (an error answer read whole, a token fetched again) too: the
+            // futures around this one then stay small and cheap to move.
+            let (result, record) = recorded(Box::pin(operation())).await;
             if let Some(error) = too_large(Api::Trustar, &record) {
                 return Err(error);
             }
             let failed = match result {
                 Ok(answer) => return Ok((answer.into_inner(), record)),
-                Err(error) => failure(error, &record).await,
+                Err(error) => Box::pin(failure(error, &record)).await,
             };
             if !replayed && self.tokens.can_refresh() && is_stale_token(&failed) {
                 tracing::debug!("the access token went stale; fetching a new one and replaying");
-                self.tokens.refresh(used.as_ref()).await?;
+                Box::pin(self.tokens.refresh(used.as_ref())).await?;
                 replayed = true;
                 continue;
             }

@@ -148,10 +148,11 @@ impl XsiamClient {
             |envelope| {
                 let body = fields.body(envelope);
                 async move {
-                    let request = self.client.update_report_assignment(&body);
-                    self.send(envelope, request, |reply, record| {
-                        assignment(reply, id, record)
-                    })
+                    self.send(
+                        envelope,
+                        || self.client.update_report_assignment(&body),
+                        |reply, record| assignment(reply, id, record),
+                    )
                     .await
                 }
             },

@@ -295,8 +295,8 @@ impl XsiamClient {
             |envelope| {
                 let body = fields.body(envelope);
                 async move {
-                    let request = self.client.get_comments(&body);
-                    self.send(envelope, request, comments).await
+                    self.send(envelope, || self.client.get_comments(&body), comments)
+                        .await
                 }
             },
             |_| None,
@@ -398,16 +398,19 @@ impl XsiamClient {
                         Ok(body) => body,
                         Err(error) => return super::exchange::Sent::Done(Err(error)),
                     };
-                    let request = self.client.add_comment(&body);
-                    self.send(envelope, request, |reply, record| match reply.trim() {
-                        "false" => Err(Error::Api {
-                            api: crate::error::Api::Xsiam,
-                            code: None,
-                            message: "XSIAM answered false: the comment was not added".into(),
-                            response: record.response(),
-                        }),
-                        _ => Ok(()),
-                    })
+                    self.send(
+                        envelope,
+                        || self.client.add_comment(&body),
+                        |reply, record| match reply.trim() {
+                            "false" => Err(Error::Api {
+                                api: crate::error::Api::Xsiam,
+                                code: None,
+                                message: "XSIAM answered false: the comment was not added".into(),
+                                response: record.response(),
+                            }),
+                            _ => Ok(()),
+                        },
+                    )
                     .await
                 }
             },

@@ -149,7 +149,12 @@ impl EnvelopeState {
     /// `request_data` (`false`: the live one).
     pub(crate) fn flat_body_answered(&self, applied: bool) {
         let value = if applied { FLAT } else { REQUEST_DATA };
-        self.dialect.store(value, Ordering::Release);
+        // Written only when it changes: every call of every clone comes
+        // here, and a store each time would keep moving the line between
+        // the threads' caches.
+        if self.dialect.load(Ordering::Acquire) != value {
+            self.dialect.store(value, Ordering::Release);
+        }
     }
 
     /// The status dialect the tenant's answers showed, if they did.

@@ -11,7 +11,7 @@ use serde_json::value::RawValue;
 use xsiam_client::types::ErrorResponse;
 
 use super::XsiamClient;
-use super::envelope::Envelope;
+use super::envelope::{Envelope, Probe};
 use crate::call::{CallRecord, recorded, too_large};
 use crate::error::{Api, snippet};
 use crate::failure::{Answer, Failure, come_back_later, failure};
@@ -136,15 +136,25 @@ pub(crate) fn unreadable(what: &'static str, why: &str, record: &CallRecord) -> 
 }
 
 impl XsiamClient {
-    /// Sends one body in `envelope` (`request` is the generated call) and
-    /// hands a success answer's `reply` (its JSON text) to `decode`.
-    pub(crate) async fn send<R: HasReply, T>(
+    /// Sends one body in `envelope` (`request` makes the generated call)
+    /// and hands a success answer's `reply` (its JSON text) to `decode`.
+    ///
+    /// `request` is a closure, not the call's future: an argument of an
+    /// `async fn` stays in its state beside the future it is moved into,
+    /// and every request's future would hold the generated call twice.
+    pub(crate) async fn send<R: HasReply, T, Call>(
         &self,
         envelope: Envelope,
-        request: impl Future<Output = Result<ResponseValue<R>, progenitor_client::Error<ErrorResponse>>>,
+        request: impl FnOnce() -> Call,
         decode: impl FnOnce(&str, &CallRecord) -> Result<T, Error>,
-    ) -> Sent<T> {
-        let (result, record) = recorded(request).await;
+    ) -> Sent<T>
+    where
+        Call: Future<Output = Result<ResponseValue<R>, progenitor_client::Error<ErrorResponse>>>,
+    {
+        // The generated call's future (over 1.5 KB) boxed once: every
+        // future around it (exchange, read-back, the caller's) then moves
+        // a pointer, not the call, each time it is made or awaited.
+        let (result, record) = recorded(Box::pin(request())).await;
         if let Some(error) = too_large(Api::Xsiam, &record) {
             return Sent::Done(Err(error));
         }
@@ -163,7 +173,9 @@ impl XsiamClient {
                     Err(why) => Err(unreadable("an answer with a \"reply\"", &why, &record)),
                 })
             }
-            Err(error) => Sent::Refused(failure(error, &record).await, record),
+            // Boxed: an error answer is the rare path, and its future is
+            // large (the generated error, read whole).
+            Err(error) => Sent::Refused(Box::pin(failure(error, &record)).await, record),
         };
         // What a flat body's answer shows of the tenant's dialect.
         if envelope == Envelope::Flat {
@@ -193,20 +205,31 @@ impl XsiamClient {
     where
         Fut: Future<Output = Sent<T>>,
     {
-        let finish = |sent: Sent<T>| match sent {
-            Sent::Done(result) => result,
-            Sent::Refused(failed, record) => Err(to_error(failed, &record, about)),
+        let envelope = match self.envelope.envelope_or_probe().await {
+            Ok(envelope) => envelope,
+            // Boxed: the first call of a client finds out the envelope;
+            // every later call's future stays free of that path.
+            Err(probe) => return Box::pin(self.probe(probe, about, send, check)).await,
         };
-        let probe = match self.envelope.envelope_or_probe().await {
-            Ok(envelope) => {
-                if let Some(refused) = check(self) {
-                    return Err(refused);
-                }
-                return finish(send(envelope).await);
-            }
-            Err(probe) => probe,
-        };
-        // This call finds out the tenant's envelope; others wait for it.
+        if let Some(refused) = check(self) {
+            return Err(refused);
+        }
+        finish(send(envelope).await, about)
+    }
+
+    /// The call that finds out the tenant's envelope (the others wait
+    /// for it): a flat body, then (if the tenant answers that it wants
+    /// `request_data`) the same wrapped.
+    async fn probe<T, Fut>(
+        &self,
+        probe: Probe<'_>,
+        about: About,
+        mut send: impl FnMut(Envelope) -> Fut,
+        check: impl Fn(&Self) -> Option<Error>,
+    ) -> Result<T, Error>
+    where
+        Fut: Future<Output = Sent<T>>,
+    {
         match send(Envelope::Flat).await {
             Sent::Refused(failed, _) if wants_request_data(&failed) => {
                 probe.learned(Envelope::RequestData);
@@ -214,14 +237,22 @@ impl XsiamClient {
                 if let Some(refused) = check(self) {
                     return Err(refused);
                 }
-                finish(send(Envelope::RequestData).await)
+                finish(send(Envelope::RequestData).await, about)
             }
             sent @ Sent::Done(Ok(_)) => {
                 probe.learned(Envelope::Flat);
-                finish(sent)
+                finish(sent, about)
             }
-            sent => finish(sent),
+            sent => finish(sent, about),
         }
+    }
+}
+
+/// What one sent body came to, as the operation's result.
+fn finish<T>(sent: Sent<T>, about: About) -> Result<T, Error> {
+    match sent {
+        Sent::Done(result) => result,
+        Sent::Refused(failed, record) => Err(to_error(failed, &record, about)),
     }
 }
 

@@ -278,9 +278,11 @@ impl XsiamClient {
             |envelope| {
                 let body = fields.body(envelope);
                 async move {
-                    let request = self.client.update_report_status(&body);
-                    self.send(envelope, request, |reply, record| {
-                        MthReport::from_reply(reply, id).map_err(|why| {
+                    self.send(
+                        envelope,
+                        || self.client.update_report_status(&body),
+                        |reply, record| {
+                            MthReport::from_reply(reply, id).map_err(|why| {
                             unreadable(
                                 "a report ({\"reply\": report}, {\"reply\": {\"DATA\": [report]}} \
                                  or {\"reply\": [report]})",
@@ -288,7 +290,8 @@ impl XsiamClient {
                                 record,
                             )
                         })
-                    })
+                        },
+                    )
                     .await
                 }
             },

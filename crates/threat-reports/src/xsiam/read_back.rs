@@ -111,7 +111,9 @@ impl XsiamClient {
                 Err(error) if error.may_have_been_applied() => error,
                 done => return done,
             };
-            match self.read_back(batch, source_id).await {
+            // Boxed: the rare path's futures (a whole read) stay out of
+            // every write's own future.
+            match Box::pin(self.read_back(batch, source_id)).await {
                 Ok(Some(report)) if applied(&report) => {
                     tracing::info!(source_id, "a lost write was found applied on reading back");
                     return Ok(from_report(report));

@@ -65,8 +65,8 @@ impl XsiamClient {
                         .then_some(GetAllReportsBodyRequestData {}),
                 };
                 async move {
-                    let request = self.client.get_all_reports(&body);
-                    self.send(envelope, request, reports).await
+                    self.send(envelope, || self.client.get_all_reports(&body), reports)
+                        .await
                 }
             },
             |_| None,
@@ -101,8 +101,12 @@ impl XsiamClient {
             |envelope| {
                 let body = fields.body(envelope);
                 async move {
-                    let request = self.client.get_reports_by_source_id(&body);
-                    self.send(envelope, request, reports).await
+                    self.send(
+                        envelope,
+                        || self.client.get_reports_by_source_id(&body),
+                        reports,
+                    )
+                    .await
                 }
             },
             |_| None,
@@ -143,8 +147,12 @@ impl XsiamClient {
             |envelope| {
                 let body = fields.body(envelope);
                 async move {
-                    let request = self.client.get_reports_by_incident_id(&body);
-                    self.send(envelope, request, reports).await
+                    self.send(
+                        envelope,
+                        || self.client.get_reports_by_incident_id(&body),
+                        reports,
+                    )
+                    .await
                 }
             },
             |_| None,
@@ -190,8 +198,12 @@ impl XsiamClient {
             |envelope| {
                 let body = fields.body(envelope);
                 async move {
-                    let request = self.client.get_reports_by_statuses(&body);
-                    self.send(envelope, request, reports).await
+                    self.send(
+                        envelope,
+                        || self.client.get_reports_by_statuses(&body),
+                        reports,
+                    )
+                    .await
                 }
             },
             refused,

@@ -219,13 +219,19 @@ const FIELD_NAMES: [&str; 15] = [
 
 /// Which field a key names (its index), and whether it is in upper case.
 fn field_of(key: &str) -> Option<(usize, bool)> {
-    let upper = key.bytes().any(|b| b.is_ascii_uppercase());
-    // The two usual spellings at the cost of one comparison; any other
-    // casing by a slower search.
-    let index = FIELD_NAMES.iter().position(|name| {
-        name.len() == key.len() && (*name == key || name.eq_ignore_ascii_case(key))
-    })?;
-    Some((index, upper))
+    // The page's spelling by exact comparison (names of the key's length
+    // only); any other casing by a second, case-blind search.
+    let same_length = || {
+        FIELD_NAMES
+            .iter()
+            .enumerate()
+            .filter(|(_, name)| name.len() == key.len())
+    };
+    if let Some((index, _)) = same_length().find(|(_, name)| **name == key) {
+        return Some((index, true));
+    }
+    let (index, _) = same_length().find(|(_, name)| name.eq_ignore_ascii_case(key))?;
+    Some((index, key.bytes().any(|b| b.is_ascii_uppercase())))
 }
 
 /// A key of an object: borrowed from the answer unless it holds escapes.
@@ -294,6 +300,15 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A text field read as a [`Reported`] value (parsed from the answer's
+    /// text, not from a copy of it).
+    fn reported<T: std::str::FromStr>(&mut self, name: Field) -> Reported<T> {
+        match self.take(name) {
+            Loose::Text(text) => Reported::parse(&text),
+            _ => Reported::Absent,
+        }
+    }
+
     fn integer(&mut self, name: Field) -> Option<i64> {
         match self.take(name) {
             Loose::Integer(n) => Some(n),
@@ -333,20 +348,15 @@ impl<'a> Fields<'a> {
             attachments,
             incident_id: self.integer(Field::IncidentId),
             report_type: self.text(Field::ReportType),
-            severity: reported(self.text(Field::Severity)),
+            severity: self.reported(Field::Severity),
             comments: self.text(Field::Comments),
-            classification: reported(self.text(Field::Classification)),
+            classification: self.reported(Field::Classification),
             assigned_user: self.text(Field::AssignedUser),
             assigned_user_name: self.text(Field::AssignedUserPretty),
-            status: reported(self.text(Field::ReportStatus)),
+            status: self.reported(Field::ReportStatus),
             raw: RawReport::new(text),
         }
     }
-}
-
-/// A text field read as a [`Reported`] value.
-fn reported<T: std::str::FromStr>(text: Option<String>) -> Reported<T> {
-    text.as_deref().map_or(Reported::Absent, Reported::parse)
 }
 
 /// A field's value, read without failing: text, a whole number, null, or
