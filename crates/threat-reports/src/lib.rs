@@ -55,6 +55,7 @@ mod tls;
 #[cfg(feature = "trustar")]
 pub mod trustar;
 mod words;
+mod written;
 #[cfg(feature = "xsiam")]
 pub mod xsiam;
 

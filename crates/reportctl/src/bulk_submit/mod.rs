@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use bulk_runner::{BulkError, Event, Outcome, RowError};
 use serde::Serialize;
-use threat_reports::trustar::TrustarClient;
+use threat_reports::trustar::{Submission, TrustarClient};
 
 use crate::Failure;
 use crate::bulk::Progress;
@@ -40,11 +40,15 @@ pub struct Options {
 #[derive(Debug, Clone, Serialize)]
 struct Ended {
     input: String,
-    /// `submitted` (created, or found already there), `skipped` (done in
-    /// an earlier run), `over the limit`, `failed`, `unreadable`.
+    /// `created`, `already there` (its external id was in the enclave: a
+    /// rerun), `split` (into `ids.len()` parts), `skipped` (journaled as
+    /// done by an earlier run), `over the limit`, `failed`, `unreadable`.
     outcome: String,
     /// The report ids it ended as (several when split).
     ids: Vec<String>,
+    /// How many of them were already there (found, not created, by this
+    /// run: a rerun after a crash or without the journal).
+    already_there: usize,
     /// Why it failed.
     error: Option<String>,
 }
@@ -62,12 +66,13 @@ pub async fn run(client: TrustarClient, options: Options, json: bool) -> Result<
                 input: u.name.clone(),
                 outcome: "unreadable".into(),
                 ids: Vec::new(),
+                already_there: 0,
                 error: Some(u.problem.clone()),
             }
         })
         .collect();
     let names: BTreeMap<usize, String> = inputs.iter().map(|i| (i.line, i.name.clone())).collect();
-    let ids: Arc<Mutex<BTreeMap<usize, Vec<String>>>> = Arc::default();
+    let ids: Arc<Mutex<BTreeMap<usize, Vec<Submission>>>> = Arc::default();
     // The signal listeners are made before the first row starts, and kept.
     let (stop_requests, forwarding) = crate::bulk::stop_requests();
     let client = Arc::new(client);
@@ -88,9 +93,12 @@ pub async fn run(client: TrustarClient, options: Options, json: bool) -> Result<
                 RowError::new(kind, message)
             };
             let submitted = if split {
-                client.submit_report_split(&input.report).await
+                client.submit_report_split_as(&input.report).await
             } else {
-                client.submit_report(&input.report).await.map(|id| vec![id])
+                client
+                    .submit_report_as(&input.report)
+                    .await
+                    .map(|s| vec![s])
             }
             .map_err(refused)?;
             if let Ok(mut map) = written.lock() {
@@ -170,19 +178,27 @@ pub async fn run(client: TrustarClient, options: Options, json: bool) -> Result<
         .map(|f| (f.row.line, (f.error.kind.clone(), f.error.message.clone())))
         .collect();
     for (line, name) in &names {
-        let (outcome, ids, error) = if let Some(ids) = written.get(line) {
-            ("submitted", ids.clone(), None)
-        } else if let Some((kind, message)) = failed.get(line) {
-            (kind.as_str(), Vec::new(), Some(message.clone()))
-        } else {
-            ("skipped", Vec::new(), None)
-        };
-        ended.push(Ended {
+        let mut end = Ended {
             input: name.clone(),
-            outcome: outcome.to_string(),
-            ids,
-            error,
-        });
+            outcome: "skipped".into(),
+            ids: Vec::new(),
+            already_there: 0,
+            error: None,
+        };
+        if let Some(parts) = written.get(line) {
+            end.ids = parts.iter().map(|p| p.id.clone()).collect();
+            end.already_there = parts.iter().filter(|p| !p.created).count();
+            end.outcome = match (parts.len(), end.already_there) {
+                (1, 0) => "created",
+                (1, _) => "already there",
+                _ => "split",
+            }
+            .into();
+        } else if let Some((kind, message)) = failed.get(line) {
+            end.outcome = kind.clone();
+            end.error = Some(message.clone());
+        }
+        ended.push(end);
     }
     report(&ended, json);
     if let Some(path) = &options.failed {
@@ -213,21 +229,46 @@ fn report(ended: &[Ended], json: bool) {
     for e in ended {
         *counts.entry(e.outcome.as_str()).or_default() += 1;
     }
-    let split = ended.iter().filter(|e| e.ids.len() > 1).count();
+    let split = counts.get("split").copied().unwrap_or(0);
+    let parts: usize = ended
+        .iter()
+        .filter(|e| e.outcome == "split")
+        .map(|e| e.ids.len())
+        .sum();
     if json {
         return print_json(&serde_json::json!({
             "counts": counts,
             "split": split,
+            "parts": parts,
             "inputs": ended,
         }));
     }
     for e in ended {
+        let there = match e.already_there {
+            0 => String::new(),
+            k => format!(", {k} already there"),
+        };
         match (&e.error, e.ids.as_slice()) {
             (Some(error), _) => out!("{}: {}: {}", shown(&e.input), e.outcome, error),
             (None, []) => out!("{}: {}", shown(&e.input), e.outcome),
-            (None, ids) => out!("{}: {}", shown(&e.input), ids.join(" ")),
+            (None, ids) if e.outcome == "split" => out!(
+                "{}: split into {} parts{there}: {}",
+                shown(&e.input),
+                ids.len(),
+                ids.join(" ")
+            ),
+            (None, ids) => out!("{}: {}: {}", shown(&e.input), e.outcome, ids.join(" ")),
         }
     }
-    let counts: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
-    out!("{}; {split} split into parts", counts.join(", "));
+    let mut line: Vec<String> = counts
+        .iter()
+        .map(|(k, n)| match *k {
+            "split" => format!("{n} split (into {parts} parts)"),
+            _ => format!("{n} {k}"),
+        })
+        .collect();
+    if line.is_empty() {
+        line.push("no inputs".into());
+    }
+    out!("{}", line.join(", "));
 }

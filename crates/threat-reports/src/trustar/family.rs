@@ -12,6 +12,7 @@ use super::{Context, ReportId, ReportUpdate, TrustarClient};
 use crate::Error;
 use crate::call::CallRecord;
 use crate::error::{Api, snippet};
+use crate::written::{ReadBack, write_checked};
 
 /// How far TruSTAR is with a report (`GET /reports/{id}/status`).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -151,6 +152,36 @@ fn no_id(what: &'static str, record: &CallRecord) -> Error {
     }
 }
 
+/// What a submission came to: the report's id, and whether this call
+/// created it.
+///
+/// ```
+/// use threat_reports::trustar::Submission;
+///
+/// let s = Submission::created("3b9a4b6e");
+/// assert!(s.created);
+/// assert_eq!(s.id, "3b9a4b6e");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Submission {
+    /// The report's internal id.
+    pub id: String,
+    /// `true` when this call created it; `false` when a report with its
+    /// external id was already in its enclave (TruSTAR answered 409).
+    pub created: bool,
+}
+
+impl Submission {
+    /// A report this call created.
+    pub fn created(id: impl Into<String>) -> Self {
+        Submission {
+            id: id.into(),
+            created: true,
+        }
+    }
+}
+
 impl TrustarClient {
     /// Submits a new report and returns its id, after the checks
     /// [`update_report`](Self::update_report) makes (title, body, one
@@ -182,47 +213,80 @@ impl TrustarClient {
     /// # }
     /// ```
     pub async fn submit_report(&self, report: &ReportUpdate) -> Result<String, Error> {
+        self.submit_report_as(report).await.map(|s| s.id)
+    }
+
+    /// [`submit_report`](Self::submit_report), saying whether this call
+    /// created the report or found it already there (a rerun: its
+    /// external id was already used in its enclave).
+    ///
+    /// ```no_run
+    /// # use threat_reports::trustar::{ReportUpdate, TrustarClient};
+    /// # async fn run(client: TrustarClient) -> Result<(), threat_reports::Error> {
+    /// let report = ReportUpdate::new("Phishing wave", "billing@secure-pay[.]com", "e27b914b")
+    ///     .external_tracking_id("ticket-4711");
+    /// let submitted = client.submit_report_as(&report).await?;
+    /// if !submitted.created {
+    ///     println!("{} was already there", submitted.id);
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn submit_report_as(&self, report: &ReportUpdate) -> Result<Submission, Error> {
         let body = report.checked(self.max_indicators)?;
         let context = Context::about("new report").sending(report.indicator_count());
-        let mut sends = 0;
-        loop {
-            sends += 1;
-            let lost = match self
-                .call(&context, || self.client.submit_report(&body))
-                .await
-            {
-                Ok((_, record)) => {
-                    return answer_id(&record).ok_or_else(|| no_id("a report id", &record));
-                }
-                Err(error) if error.may_have_been_applied() => error,
-                // Already there (a rerun): the report with this external id.
-                Err(error @ Error::Api { .. })
-                    if error.status() == Some(409) && report.external_tracking_id.is_some() =>
+        let external = report.external_tracking_id.as_ref();
+        // The report with the submission's external id, if it is in the
+        // submission's enclave.
+        let with_external_id = || async move {
+            let external = external?.clone();
+            match self.get_report(&ReportId::External(external)).await {
+                Ok(found) if found.enclave_ids == report.enclave_ids => Some(Ok(found.id)),
+                Ok(_) => None,
+                Err(error) => Some(Err(error)),
+            }
+        };
+        write_checked(
+            self.sends,
+            || async {
+                match self
+                    .call(&context, || self.client.submit_report(&body))
+                    .await
                 {
-                    let external = report.external_tracking_id.clone().unwrap_or_default();
-                    return match self.get_report(&ReportId::External(external)).await {
-                        Ok(found) if found.enclave_ids == report.enclave_ids => Ok(found.id),
-                        _ => Err(error),
-                    };
+                    Ok((_, record)) => answer_id(&record)
+                        .map(Submission::created)
+                        .ok_or_else(|| no_id("a report id", &record)),
+                    // Already there (a rerun): the report with this
+                    // external id.
+                    Err(error @ Error::Api { .. })
+                        if error.status() == Some(409) && external.is_some() =>
+                    {
+                        match with_external_id().await {
+                            Some(Ok(id)) => Ok(Submission { id, created: false }),
+                            _ => Err(error),
+                        }
+                    }
+                    Err(error) => Err(error),
                 }
-                Err(error) => return Err(error),
-            };
-            let unconfirmed = |source: Error| Error::Unconfirmed {
+            },
+            || async {
+                match with_external_id().await {
+                    // Found after this call's own answer was lost: created
+                    // by it.
+                    Some(Ok(id)) => ReadBack::Applied(Submission::created(id)),
+                    Some(Err(Error::NotFound { .. })) => ReadBack::Missing,
+                    // No external id to read it back by, or the read failed.
+                    _ => ReadBack::Unknown,
+                }
+            },
+            |lost| Error::Unconfirmed {
                 api: Api::Trustar,
                 what: "report submission",
                 hint: EXTERNAL_ID_HINT,
-                source: Box::new(source),
-            };
-            let Some(external) = &report.external_tracking_id else {
-                return Err(unconfirmed(lost));
-            };
-            tracing::info!("a submission's answer was lost; reading it back by its external id");
-            match self.get_report(&ReportId::External(external.clone())).await {
-                Ok(found) if found.enclave_ids == report.enclave_ids => return Ok(found.id),
-                Err(Error::NotFound { .. }) if sends < self.sends => continue,
-                _ => return Err(unconfirmed(lost)),
-            }
-        }
+                source: Box::new(lost),
+            },
+        )
+        .await
     }
 
     /// Submits a report whose body may hold more indicators than
@@ -250,12 +314,23 @@ impl TrustarClient {
     /// # }
     /// ```
     pub async fn submit_report_split(&self, report: &ReportUpdate) -> Result<Vec<String>, Error> {
+        let parts = self.submit_report_split_as(report).await?;
+        Ok(parts.into_iter().map(|part| part.id).collect())
+    }
+
+    /// [`submit_report_split`](Self::submit_report_split), saying for
+    /// each part whether this call created it or found it already there
+    /// (a rerun after some parts were submitted).
+    pub async fn submit_report_split_as(
+        &self,
+        report: &ReportUpdate,
+    ) -> Result<Vec<Submission>, Error> {
         let parts = self.split_report(report)?;
-        let mut ids = Vec::with_capacity(parts.len());
+        let mut submitted = Vec::with_capacity(parts.len());
         for part in &parts {
-            ids.push(self.submit_report(part).await?);
+            submitted.push(self.submit_report_as(part).await?);
         }
-        Ok(ids)
+        Ok(submitted)
     }
 
     /// The reports [`submit_report_split`](Self::submit_report_split)
@@ -411,41 +486,39 @@ impl TrustarClient {
             UpsertMode::Append => wire::UpsertMode::Append,
         };
         let context = Context::about(id).sending(report.indicator_count());
-        let mut sends = 0;
-        loop {
-            sends += 1;
-            let lost = match self
-                .call(&context, || {
-                    self.client
-                        .upsert_report(Some(id_type), Some(wire_mode), &body)
-                })
-                .await
-            {
-                Ok((_, record)) => {
-                    return answer_id(&record).ok_or_else(|| no_id("a report id", &record));
+        write_checked(
+            self.sends,
+            || async {
+                let (_, record) = self
+                    .call(&context, || {
+                        self.client
+                            .upsert_report(Some(id_type), Some(wire_mode), &body)
+                    })
+                    .await?;
+                answer_id(&record).ok_or_else(|| no_id("a report id", &record))
+            },
+            // An override sets the report whole: sent again as it is. An
+            // append is there when the stored body ends with its text.
+            || async {
+                if mode == UpsertMode::Override {
+                    return ReadBack::Missing;
                 }
-                Err(error) if error.may_have_been_applied() => error,
-                Err(error) => return Err(error),
-            };
-            if sends >= self.sends {
-                return Err(lost);
-            }
-            if mode == UpsertMode::Override {
-                continue;
-            }
-            match self.get_report(id).await {
-                Ok(found) if found.body.ends_with(report.body.as_str()) => return Ok(found.id),
-                Ok(_) | Err(Error::NotFound { .. }) => continue,
-                Err(_) => {
-                    return Err(Error::Unconfirmed {
-                        api: Api::Trustar,
-                        what: "append",
-                        hint: "Read the report to see whether the text was appended",
-                        source: Box::new(lost),
-                    });
+                match self.get_report(id).await {
+                    Ok(found) if found.body.ends_with(report.body.as_str()) => {
+                        ReadBack::Applied(found.id)
+                    }
+                    Ok(_) | Err(Error::NotFound { .. }) => ReadBack::Missing,
+                    Err(_) => ReadBack::Unknown,
                 }
-            }
-        }
+            },
+            |lost| Error::Unconfirmed {
+                api: Api::Trustar,
+                what: "append",
+                hint: "Read the report to see whether the text was appended",
+                source: Box::new(lost),
+            },
+        )
+        .await
     }
 
     /// The report's tags.
@@ -521,19 +594,24 @@ impl TrustarClient {
     pub async fn copy_report(&self, id: &str, to_enclave: &str) -> Result<String, Error> {
         let dest = to_enclave.trim().parse().map_err(|_| empty("to_enclave"))?;
         let context = Context::about(ReportId::Internal(id.to_string()));
-        match self
-            .call(&context, || self.client.copy_report(id, &dest))
-            .await
-        {
-            Ok((_, record)) => answer_id(&record).ok_or_else(|| no_id("the copy's id", &record)),
-            Err(error) if error.may_have_been_applied() => Err(Error::Unconfirmed {
+        write_checked(
+            self.sends,
+            || async {
+                let (_, record) = self
+                    .call(&context, || self.client.copy_report(id, &dest))
+                    .await?;
+                answer_id(&record).ok_or_else(|| no_id("the copy's id", &record))
+            },
+            // A copy carries no key of its own to find it by.
+            || async { ReadBack::Unknown },
+            |lost| Error::Unconfirmed {
                 api: Api::Trustar,
                 what: "copy",
                 hint: "List the destination enclave's reports to see whether the copy was made",
-                source: Box::new(error),
-            }),
-            Err(error) => Err(error),
-        }
+                source: Box::new(lost),
+            },
+        )
+        .await
     }
 
     /// Moves the report, with its tags, to another enclave (its id stays).

@@ -28,7 +28,9 @@ use progenitor_client::ResponseValue;
 use trustar_client::types::Error as WireError;
 
 pub use builder::TrustarClientBuilder;
-pub use family::{Enclave, ExtractedIndicator, Quota, ReportProcessing, Tag, UpsertMode};
+pub use family::{
+    Enclave, ExtractedIndicator, Quota, ReportProcessing, Submission, Tag, UpsertMode,
+};
 pub use pages::{ReportQuery, ReportSummary};
 pub use report::{MAX_BODY_BYTES, MAX_EXTERNAL_URL_CHARS, Report, ReportId, ReportUpdate};
 

@@ -13,6 +13,7 @@ use super::envelope::Envelope;
 use super::exchange::{About, Enveloped, unreadable};
 use super::{XsiamClient, source_id_of};
 use crate::call::CallRecord;
+use crate::written::{ReadBack, write_checked};
 use crate::{Error, StatusDialect};
 
 /// A comment on an MTH/MDR report, read field by field (a field missing or
@@ -360,29 +361,30 @@ impl XsiamClient {
             .filter(|c| comment.is(c))
             .map(|c| c.comment_id)
             .collect();
-        let mut sends = 0;
-        loop {
-            sends += 1;
-            let lost = match self.post_comment(source_id, &comment).await {
-                Ok(()) => return Ok(()),
-                Err(error) if error.may_have_been_applied() => error,
-                Err(error) => return Err(error),
-            };
-            tracing::info!(source_id, "a comment's answer was lost; reading back");
-            let Ok(now) = self.comments(source_id).await else {
-                return Err(lost);
-            };
-            let applied = now
-                .iter()
-                .filter(|c| comment.is(c))
-                .any(|c| !before.contains(&c.comment_id));
-            if applied {
-                return Ok(());
-            }
-            if sends >= self.sends {
-                return Err(lost);
-            }
-        }
+        write_checked(
+            self.sends,
+            || self.post_comment(source_id, &comment),
+            // There when a comment with this text and author is listed that
+            // was not listed before the first send.
+            || async {
+                match self.comments(source_id).await {
+                    Ok(now)
+                        if now
+                            .iter()
+                            .filter(|c| comment.is(c))
+                            .any(|c| !before.contains(&c.comment_id)) =>
+                    {
+                        ReadBack::Applied(())
+                    }
+                    Ok(_) => ReadBack::Missing,
+                    Err(_) => ReadBack::Unknown,
+                }
+            },
+            // The lost answer's own error: it says the comment may have
+            // been added.
+            |lost| lost,
+        )
+        .await
     }
 
     /// Sends the comment once (the executor does not resend it either).

@@ -13,6 +13,7 @@ use tokio::sync::oneshot;
 
 use super::{MthReport, XsiamClient};
 use crate::Error;
+use crate::written::{ReadBack, write_checked};
 
 /// A report read back: `None` when XSIAM does not know the id.
 type Found = Result<Option<MthReport>, Arc<Error>>;
@@ -104,25 +105,20 @@ impl XsiamClient {
         let Some(batch) = &self.read_backs else {
             return write().await;
         };
-        let mut sends = 0;
-        loop {
-            sends += 1;
-            let lost = match write().await {
-                Err(error) if error.may_have_been_applied() => error,
-                done => return done,
-            };
-            // Boxed: the rare path's futures (a whole read) stay out of
-            // every write's own future.
-            match Box::pin(self.read_back(batch, source_id)).await {
-                Ok(Some(report)) if applied(&report) => {
-                    tracing::info!(source_id, "a lost write was found applied on reading back");
-                    return Ok(from_report(report));
+        write_checked(
+            self.sends,
+            write,
+            || async {
+                match self.read_back(batch, source_id).await {
+                    Ok(Some(report)) if applied(&report) => ReadBack::Applied(from_report(report)),
+                    Ok(_) => ReadBack::Missing,
+                    Err(_) => ReadBack::Unknown,
                 }
-                Ok(_) if sends < self.sends => {
-                    tracing::info!(source_id, "a lost write was not applied; sending it again");
-                }
-                _ => return Err(lost),
-            }
-        }
+            },
+            // The lost answer's own error: it says the write may have been
+            // applied.
+            |lost| lost,
+        )
+        .await
     }
 }
