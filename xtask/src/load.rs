@@ -1,11 +1,11 @@
-//! `bench-requests` and `soak`: the `load-harness` binary, built in release
-//! mode, against the sandbox in its own process.
+//! `bench-requests`, `bench-bulk` and `soak`: the `load-harness` binary,
+//! built in release mode, against the sandbox in its own process.
 
 use std::path::Path;
 
 use anyhow::Result;
 
-use crate::cargo;
+use crate::{cargo, target_dir};
 
 fn load_harness(root: &Path, args: &[&str]) -> Result<()> {
     let mut all = vec!["run", "--release", "--quiet", "-p", "load-harness", "--"];
@@ -24,4 +24,15 @@ pub fn bench_requests(root: &Path) -> Result<()> {
 /// update.
 pub fn soak(root: &Path) -> Result<()> {
     load_harness(root, &["soak"])
+}
+
+/// The bulk-submission benchmark: `reportctl trustar bulk-submit` (built
+/// in release mode) on 1,000 small findings with the rate limit off, three
+/// runs; then the splitter on a 2 MB body with 20,000 indicators against
+/// counting it once.
+pub fn bench_bulk(root: &Path) -> Result<()> {
+    cargo(root, &["build", "--release", "--quiet", "-p", "reportctl"])?;
+    let reportctl = target_dir(root).join("release/reportctl");
+    let reportctl = reportctl.to_string_lossy();
+    load_harness(root, &["bulk", "--reportctl", &reportctl])
 }

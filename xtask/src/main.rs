@@ -28,6 +28,9 @@ commands:
                         ioc-finder on the same corpus (a benchmark, not a test)
   bench-requests        10,000 XSIAM updates through the facade and a plain
                         reqwest loop at concurrency 1, 16, 64 (a benchmark)
+  bench-bulk            reportctl trustar bulk-submit of 1,000 findings with
+                        the rate limit off (reports/s, client vs sandbox CPU),
+                        and the splitter on 2 MB against one count (a benchmark)
   soak                  100,000 mixed calls with random faults; fails on any
                         lost update or unexplained duplicate, prints memory along the way
   fuzz [--seconds N | --runs N]
@@ -179,6 +182,7 @@ fn run(args: Vec<String>) -> Result<ExitCode> {
         Some("schemathesis") => xtask::schemathesis::schemathesis(&root)?,
         Some("bench-peers") => xtask::bench_peers::bench_peers(&root)?,
         Some("bench-requests") => xtask::load::bench_requests(&root)?,
+        Some("bench-bulk") => xtask::load::bench_bulk(&root)?,
         Some("soak") => xtask::load::soak(&root)?,
         Some("fuzz") => {
             xtask::fuzz::fuzz(&root, budget.unwrap_or(xtask::fuzz::Budget::Seconds(60)))?

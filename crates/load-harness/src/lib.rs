@@ -26,6 +26,7 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod bulk_submit;
 mod latency;
 pub mod request_path;
 pub mod rss;

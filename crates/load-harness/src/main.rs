@@ -31,6 +31,29 @@ enum Command {
         #[arg(long, default_value_t = 15)]
         rounds: usize,
     },
+    /// `reportctl trustar bulk-submit` on a folder of small findings with
+    /// the rate limit off (reports/s, the client's and the sandbox's CPU),
+    /// and the indicator splitter against counting the same body once.
+    Bulk {
+        /// The `reportctl` binary to run (a release build).
+        #[arg(long)]
+        reportctl: std::path::PathBuf,
+        /// Findings in the folder.
+        #[arg(long, default_value_t = 1_000)]
+        reports: usize,
+        /// Submissions in flight at once.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// Runs of the bulk submission (each against a fresh sandbox).
+        #[arg(long, default_value_t = 3)]
+        runs: usize,
+        /// The splitter's body: bytes.
+        #[arg(long, default_value_t = 2_000_000)]
+        bytes: usize,
+        /// The splitter's body: indicators.
+        #[arg(long, default_value_t = 20_000)]
+        indicators: usize,
+    },
     /// Mixed calls with faults injected at random; checks the sandbox's state.
     Soak {
         /// Calls in all.
@@ -64,6 +87,14 @@ fn main() -> ExitCode {
             rounds,
             ..BenchPlan::default()
         }),
+        Command::Bulk {
+            reportctl,
+            reports,
+            concurrency,
+            runs,
+            bytes,
+            indicators,
+        } => bulk(&reportctl, reports, concurrency, runs, bytes, indicators),
         Command::Soak {
             calls,
             concurrency,
@@ -138,6 +169,51 @@ fn bench(plan: &BenchPlan) -> Result<bool, String> {
         "\nThe sandbox applied {} updates (every request, warm-ups included).",
         report.updates_applied
     );
+    Ok(ok)
+}
+
+fn bulk(
+    reportctl: &std::path::Path,
+    reports: usize,
+    concurrency: usize,
+    runs: usize,
+    bytes: usize,
+    indicators: usize,
+) -> Result<bool, String> {
+    println!(
+        "Bulk submission: reportctl trustar bulk-submit of {reports} small findings, {concurrency} at a time, \
+         --rate 0, to the sandbox in this process (2 threads);\nreportctl's CPU from bash's `time` (getrusage), the sandbox threads' from /proc/self/task/*/schedstat.\n"
+    );
+    println!("| run | reports/s | wall | reportctl CPU | sandbox CPU | reportctl's share |");
+    println!("|---|---|---|---|---|---|");
+    let mut ok = true;
+    for run in 1..=runs.max(1) {
+        let f = load_harness::bulk_submit::bulk_submit(reportctl, reports, concurrency)?;
+        println!(
+            "| {run} | {:.0} | {} | {} | {} | {:.0}% |",
+            f.reports_per_second(),
+            ms(f.elapsed),
+            ms(f.client_cpu),
+            ms(f.sandbox_cpu),
+            f.client_share() * 100.0
+        );
+        if f.stored != reports {
+            eprintln!("the sandbox holds {} of the {reports} reports", f.stored);
+            ok = false;
+        }
+    }
+    let body = load_harness::bulk_submit::findings_body(bytes, indicators);
+    let limit = threat_reports::indicators::TRUSTAR_INDICATOR_LIMIT;
+    let s = load_harness::bulk_submit::split_against_count(&body, limit, 7)?;
+    println!(
+        "\nSplitter: a {:.1} MB body with {} indicators, cut at {limit} into {} parts; medians of 7 runs each, in turn.\n",
+        s.bytes as f64 / 1e6,
+        s.indicators,
+        s.parts
+    );
+    println!("| counting once | splitting | splitting ÷ counting |");
+    println!("|---|---|---|");
+    println!("| {} | {} | {:.2}× |", ms(s.count), ms(s.split), s.ratio());
     Ok(ok)
 }
 

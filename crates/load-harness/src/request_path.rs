@@ -215,7 +215,7 @@ pub struct PathRun {
 
 /// The CPU time this process's threads named `name` have run, from
 /// `/proc/self/task/*/schedstat` (Linux); `None` where it cannot be read.
-fn threads_cpu(name: &str) -> Option<Duration> {
+pub(crate) fn threads_cpu(name: &str) -> Option<Duration> {
     let mut total = 0u64;
     for task in std::fs::read_dir("/proc/self/task").ok()? {
         let dir = task.ok()?.path();
