@@ -299,28 +299,27 @@ impl Outgoing {
 /// A copy of `original` (without its body) with `body`, to send. Built
 /// field by field, not with `reqwest::Request::try_clone`, which fills in
 /// (and allocates) the request's extensions even when they hold nothing,
-/// on every attempt.
+/// on every attempt. Of the extensions only the timeout is carried over:
+/// the generated code sets no other.
 fn copy(original: &reqwest::Request, body: Option<&bytes::Bytes>) -> reqwest::Request {
-    {
-        let mut copy = reqwest::Request::new(original.method().clone(), original.url().clone());
-        // Room for what is added after the copy ([`HEADERS_ADDED`]): a
-        // clone has room for nothing more, and would grow on the way out.
-        let mut headers =
-            reqwest::header::HeaderMap::with_capacity(original.headers().len() + HEADERS_ADDED);
-        headers.extend(
-            original
-                .headers()
-                .iter()
-                .map(|(name, value)| (name.clone(), value.clone())),
-        );
-        *copy.headers_mut() = headers;
-        *copy.version_mut() = original.version();
-        if let Some(timeout) = original.timeout() {
-            *copy.timeout_mut() = Some(*timeout);
-        }
-        *copy.body_mut() = body.cloned().map(reqwest::Body::from);
-        copy
+    let mut copy = reqwest::Request::new(original.method().clone(), original.url().clone());
+    // Room for what is added after the copy ([`HEADERS_ADDED`]): a
+    // clone has room for nothing more, and would grow on the way out.
+    let mut headers =
+        reqwest::header::HeaderMap::with_capacity(original.headers().len() + HEADERS_ADDED);
+    headers.extend(
+        original
+            .headers()
+            .iter()
+            .map(|(name, value)| (name.clone(), value.clone())),
+    );
+    *copy.headers_mut() = headers;
+    *copy.version_mut() = original.version();
+    if let Some(timeout) = original.timeout() {
+        *copy.timeout_mut() = Some(*timeout);
     }
+    *copy.body_mut() = body.cloned().map(reqwest::Body::from);
+    copy
 }
 
 /// Sends and reads the whole answer, so that a connection dropped in the
@@ -416,6 +415,46 @@ mod buffered {
 #[cfg(test)]
 mod tests {
     use super::Buffered;
+
+    /// An attempt's copy keeps the method, URL, every header (a repeated
+    /// one too), version, timeout and body; a streamed body is sent once.
+    #[test]
+    fn an_attempts_copy_keeps_the_whole_request() {
+        let mut request = reqwest::Request::new(
+            reqwest::Method::POST,
+            "http://127.0.0.1:9/api/1.3/reports".parse().unwrap(),
+        );
+        request.headers_mut().append("x-tag", "a".parse().unwrap());
+        request.headers_mut().append("x-tag", "b".parse().unwrap());
+        *request.version_mut() = reqwest::Version::HTTP_11;
+        *request.timeout_mut() = Some(std::time::Duration::from_secs(7));
+        *request.body_mut() = Some(reqwest::Body::from("{\"a\":1}"));
+        let mut outgoing = super::Outgoing::new(request);
+        assert!(outgoing.can_resend());
+        for _ in 0..2 {
+            let copy = outgoing.next();
+            assert_eq!(copy.method(), reqwest::Method::POST);
+            assert_eq!(copy.url().path(), "/api/1.3/reports");
+            let tags: Vec<_> = copy.headers().get_all("x-tag").iter().collect();
+            assert_eq!(tags, ["a", "b"]);
+            assert_eq!(copy.version(), reqwest::Version::HTTP_11);
+            assert_eq!(copy.timeout(), Some(&std::time::Duration::from_secs(7)));
+            assert_eq!(
+                copy.body().and_then(|b| b.as_bytes()),
+                Some(&b"{\"a\":1}"[..])
+            );
+        }
+        let mut streamed = reqwest::Request::new(
+            reqwest::Method::POST,
+            "http://127.0.0.1:9/".parse().unwrap(),
+        );
+        *streamed.body_mut() = Some(reqwest::Body::wrap_stream(futures_util::stream::empty::<
+            Result<bytes::Bytes, std::io::Error>,
+        >()));
+        let mut once = super::Outgoing::new(streamed);
+        assert!(!once.can_resend());
+        assert!(once.next().body().is_some(), "the original, body and all");
+    }
 
     /// The rebuilt answer keeps everything the generated code may read.
     #[test]
