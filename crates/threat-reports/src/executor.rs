@@ -362,13 +362,16 @@ async fn buffer(mut response: reqwest::Response) -> reqwest::Result<Buffered> {
 
 /// The body, or its first [`MAX_ANSWER_BYTES`] when it is longer.
 async fn read_capped(response: &mut reqwest::Response) -> reqwest::Result<bytes::Bytes> {
+    // The length announced before anything is read: once reading starts,
+    // `content_length` says what is left, not the whole.
+    let announced = response.content_length();
     let mut body = bytes::BytesMut::new();
     while let Some(chunk) = response.chunk().await? {
         if body.len() + chunk.len() > MAX_ANSWER_BYTES {
             note_oversized((body.len() + chunk.len()) as u64);
             break;
         }
-        if body.is_empty() && response.content_length() == Some(chunk.len() as u64) {
+        if body.is_empty() && announced == Some(chunk.len() as u64) {
             // The whole body in one piece: no copy.
             return Ok(chunk);
         }
@@ -454,6 +457,41 @@ mod tests {
         let mut once = super::Outgoing::new(streamed);
         assert!(!once.can_resend());
         assert!(once.next().body().is_some(), "the original, body and all");
+    }
+
+    /// A body that arrives in two pieces of equal size is read whole: the
+    /// length left after the first piece equals the piece, and was once
+    /// taken for the whole (the soak caught a comments list cut in half).
+    #[tokio::test]
+    async fn a_body_in_two_equal_pieces_is_read_whole() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        let half = "x".repeat(4096);
+        let server = tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            let mut request = vec![0u8; 4096];
+            let _ = socket.read(&mut request).await.unwrap();
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-length: {}\r\n\r\n",
+                2 * half.len()
+            );
+            socket.write_all(head.as_bytes()).await.unwrap();
+            socket.write_all(half.as_bytes()).await.unwrap();
+            socket.flush().await.unwrap();
+            // The client reads the first piece before the second is sent.
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            socket.write_all(half.as_bytes()).await.unwrap();
+            socket.flush().await.unwrap();
+        });
+        let client = reqwest::Client::new();
+        let request = reqwest::Request::new(
+            reqwest::Method::GET,
+            format!("http://{address}/").parse().unwrap(),
+        );
+        let answer = super::send(&client, request).await.unwrap();
+        assert_eq!(answer.body.len(), 2 * 4096);
+        server.await.unwrap();
     }
 
     /// The rebuilt answer keeps everything the generated code may read.
