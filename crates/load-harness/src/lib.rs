@@ -6,6 +6,8 @@
 //! - [`request_path`]: the same XSIAM status updates through the facade and
 //!   through a plain reqwest loop, at several concurrencies: throughput,
 //!   p50/p99 latency, and the facade's throughput over the plain loop's.
+//! - [`cpu_split`]: the steady measure of the same: one thread per runtime,
+//!   each side's CPU time per request, in alternating pairs.
 //! - [`soak`]: many mixed calls of both APIs while the sandbox injects
 //!   faults at random, then the sandbox's state checked against every
 //!   update made (none lost, none applied twice), with the process's
@@ -27,6 +29,7 @@
 #![warn(missing_docs)]
 
 pub mod bulk_submit;
+pub mod cpu_split;
 mod latency;
 pub mod request_path;
 pub mod rss;

@@ -5,6 +5,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use load_harness::cpu_split::{self, SplitPlan};
 use load_harness::{BenchPlan, SoakPlan, request_path, soak};
 use report_sandbox::FaultRates;
 
@@ -30,6 +31,10 @@ enum Command {
         /// of the rounds' ratios counts.
         #[arg(long, default_value_t = 15)]
         rounds: usize,
+        /// Then this many pairs of the steady measure (one thread per
+        /// runtime, CPU time per request); 0 for none.
+        #[arg(long, default_value_t = 12)]
+        split_pairs: usize,
     },
     /// `reportctl trustar bulk-submit` on a folder of small findings with
     /// the rate limit off (reports/s, the client's and the sandbox's CPU),
@@ -81,11 +86,19 @@ fn main() -> ExitCode {
             requests,
             concurrency,
             rounds,
+            split_pairs,
         } => bench(&BenchPlan {
             requests,
             concurrencies: concurrency,
             rounds,
             ..BenchPlan::default()
+        })
+        .and_then(|ok| {
+            Ok(ok
+                && split(&SplitPlan {
+                    pairs: split_pairs,
+                    ..SplitPlan::default()
+                })?)
         }),
         Command::Bulk {
             reportctl,
@@ -170,6 +183,47 @@ fn bench(plan: &BenchPlan) -> Result<bool, String> {
         report.updates_applied
     );
     Ok(ok)
+}
+
+/// The steady measure: one thread per runtime, CPU time per request.
+fn split(plan: &SplitPlan) -> Result<bool, String> {
+    if plan.pairs == 0 {
+        return Ok(true);
+    }
+    println!(
+        "\nThe steady measure: one thread per runtime (sandbox and clients do not compete for a core), {} updates per run, {} in flight,\n{} pairs of runs of both paths (which goes first alternates); medians over the pairs.\n",
+        plan.requests, plan.concurrency, plan.pairs
+    );
+    let split = cpu_split::run(plan)?;
+    let cell = |v: Option<f64>| v.map_or("?".to_string(), |v| format!("{v:.2} µs"));
+    let (clients, sandbox) = (split.client_cpu_micros(), split.sandbox_cpu_micros());
+    let extra = split.extra_cpu_micros();
+    println!("| path | clients' CPU per request | sandbox's CPU per request |");
+    println!("|---|---|---|");
+    for (name, pick) in [
+        ("facade", (|p: (f64, f64)| p.0) as fn((f64, f64)) -> f64),
+        ("plain reqwest", |p| p.1),
+    ] {
+        println!(
+            "| {name} | {} | {} |",
+            cell(clients.map(pick)),
+            cell(sandbox.map(pick))
+        );
+    }
+    println!(
+        "| facade − plain (median of pairs) | {} | {} |",
+        cell(extra.map(|e| e.0)),
+        cell(extra.map(|e| e.1))
+    );
+    println!(
+        "\nFacade ÷ plain throughput, median of pairs: {:.3}×.",
+        split.throughput_ratio()
+    );
+    if split.failed() > 0 {
+        eprintln!("{} requests failed in the steady measure", split.failed());
+        return Ok(false);
+    }
+    Ok(true)
 }
 
 fn bulk(
