@@ -138,24 +138,18 @@ fn micros(d: Option<Duration>) -> Option<f64> {
 /// # Ok::<(), String>(())
 /// ```
 pub fn run(plan: &SplitPlan) -> Result<Split, String> {
+    let run = |path| run_path(path, plan.concurrency, plan.requests, 1);
     let mut pairs = Vec::with_capacity(plan.pairs);
     for pair in 0..plan.pairs.max(1) {
-        let mut order = [RequestPath::Facade, RequestPath::Plain];
-        if pair % 2 == 1 {
-            order.reverse();
-        }
-        let mut facade = None;
-        let mut plain = None;
-        for path in order {
-            let run = run_path(path, plan.concurrency, plan.requests, 1)?;
-            match path {
-                RequestPath::Facade => facade = Some(run),
-                RequestPath::Plain => plain = Some(run),
-            }
-        }
-        if let (Some(facade), Some(plain)) = (facade, plain) {
-            pairs.push(Pair { facade, plain });
-        }
+        // Which path goes first alternates.
+        let (facade, plain) = if pair % 2 == 0 {
+            let facade = run(RequestPath::Facade)?;
+            (facade, run(RequestPath::Plain)?)
+        } else {
+            let plain = run(RequestPath::Plain)?;
+            (run(RequestPath::Facade)?, plain)
+        };
+        pairs.push(Pair { facade, plain });
     }
     Ok(Split { pairs })
 }
